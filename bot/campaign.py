@@ -1,0 +1,157 @@
+"""Campaign files: one directive as data (TOML), validated by pydantic.
+
+A campaign names the issuing body, the consolidating agency, the deadlines, the agencies and the
+shortcomings in the directive's order. Nothing about a particular province lives in code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections import Counter
+from pathlib import Path
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+_CODE = r"^[A-Z][A-Z0-9_]{0,15}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Directive(Strict):
+    """The document that starts the campaign."""
+
+    issuer: str = Field(min_length=1, description="e.g. 'UBND tỉnh Bắc Ninh'")
+    kind: str = Field(default="Công văn", min_length=1)
+    number: str = ""
+    date: dt.date | None = None
+    subject: str = Field(min_length=1, description="the 'V/v ...' line")
+
+
+class Deadlines(Strict):
+    plans_due: dt.date
+    consolidation_due: dt.date
+
+
+class Consolidator(Strict):
+    """Who consolidates, and the header of the consolidated document."""
+
+    agency: str = Field(pattern=_CODE)
+    parent: str = Field(min_length=1, description="the body above the consolidator")
+    place: str = Field(min_length=1, description="place name in the date line")
+    document_symbol: str = Field(default="KH-STC", description="the suffix of 'Số: .../...'")
+
+
+class Report(Strict):
+    title: str = "KẾ HOẠCH"
+    summary: str = Field(min_length=1)
+    recipients: tuple[str, ...] = ()
+    signer_title: str = ""
+    signer_name: str = ""
+
+
+class Agency(Strict):
+    code: str = Field(pattern=_CODE)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class Item(Strict):
+    """One shortcoming, worded exactly as the directive has it."""
+
+    group: int = Field(ge=1, description="the numbered assignment of the directive")
+    key: str = Field(default="", pattern=r"^$|^[0-9A-Za-z.\-]{1,20}$")
+    text: str = Field(min_length=1, max_length=3000)
+    agencies: tuple[str, ...] = Field(min_length=1)
+
+
+class Campaign(Strict):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{0,63}$")
+    title: str = Field(min_length=1)
+    directive: Directive
+    deadlines: Deadlines
+    consolidator: Consolidator
+    report: Report
+    agencies: tuple[Agency, ...] = Field(min_length=1)
+    items: tuple[Item, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        codes = [a.code for a in self.agencies]
+        dupes = sorted(c for c, n in Counter(codes).items() if n > 1)
+        if dupes:
+            raise ValueError(f"agency code repeated: {', '.join(dupes)}")
+        known = set(codes)
+        if self.consolidator.agency not in known:
+            raise ValueError(f"consolidator.agency {self.consolidator.agency} is not an agency")
+        for n, item in enumerate(self.items, start=1):
+            unknown = [c for c in item.agencies if c not in known]
+            if unknown:
+                raise ValueError(f"items #{n}: unknown agency {', '.join(unknown)}")
+            if len(set(item.agencies)) != len(item.agencies):
+                raise ValueError(f"items #{n}: an agency is listed twice")
+        keys = [k for k, _ in self.keyed_items()]
+        dupes = sorted(k for k, n in Counter(keys).items() if n > 1)
+        if dupes:
+            raise ValueError(f"item key repeated: {', '.join(dupes)}")
+        if self.deadlines.consolidation_due < self.deadlines.plans_due:
+            raise ValueError("deadlines.consolidation_due is before deadlines.plans_due")
+        return self
+
+    def keyed_items(self) -> list[tuple[str, Item]]:
+        """Each item with its stable key: the explicit one, or 'group.n' in directive order."""
+        seen: Counter[int] = Counter()
+        out = []
+        for item in self.items:
+            seen[item.group] += 1
+            out.append((item.key or f"{item.group}.{seen[item.group]}", item))
+        return out
+
+    def agency(self, code: str) -> Agency:
+        return next(a for a in self.agencies if a.code == code)
+
+
+class CampaignError(Exception):
+    """A campaign file that cannot be used; ``problems`` lists each error with its place."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        super().__init__(f"{path}: " + "; ".join(problems))
+        self.path = path
+        self.problems = problems
+
+
+def _place(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f" #{part + 1}"
+        else:
+            out += ("." if out else "") + part
+    return out or "(file)"
+
+
+def parse_campaign(text: str, path: Path = Path("<campaign>")) -> Campaign:
+    """Parse and validate a campaign from TOML text, or raise CampaignError."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CampaignError(path, [f"TOML syntax: {exc}"]) from None
+    try:
+        return Campaign.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            msg = re.sub(r"^Value error, ", "", err["msg"])
+            problems.append(f"{_place(tuple(err['loc']))}: {msg}")
+        raise CampaignError(path, problems) from None
+
+
+def load_campaign(path: Path) -> Campaign:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CampaignError(path, [f"cannot read: {exc.strerror}"]) from None
+    return parse_campaign(text, path)

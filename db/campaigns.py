@@ -1,0 +1,164 @@
+"""Campaigns, their agencies and shortcomings. Loading is idempotent and never deletes answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+from bot.campaign import Campaign
+from bot.plans.model import Agency
+from db.base import Repository, iso
+
+
+class ActiveCampaign(BaseModel):
+    id: int
+    definition: Campaign
+    consolidator: Agency
+
+
+class LoadResult(BaseModel):
+    campaign_id: int
+    created: bool
+    agencies: int
+    items: int
+    assignments_added: int
+    assignments_retired: int
+
+
+class CampaignRepo(Repository):
+    async def load(self, campaign: Campaign, at: dt.datetime, activate: bool = True) -> LoadResult:
+        """Insert or update a campaign by its code; plans and answers already given stay."""
+        agency_ids: dict[str, int] = {}
+        for a in campaign.agencies:
+            await self._run(
+                "INSERT INTO agencies (code, name) VALUES (?, ?)"
+                " ON CONFLICT(code) DO UPDATE SET name = excluded.name",
+                (a.code, a.name),
+            )
+            row = await self._one("SELECT id FROM agencies WHERE code = ?", (a.code,))
+            assert row is not None
+            agency_ids[a.code] = int(row["id"])
+        existing = await self._one("SELECT id FROM campaigns WHERE code = ?", (campaign.code,))
+        fields = (
+            campaign.title,
+            campaign.model_dump_json(),
+            campaign.deadlines.plans_due.isoformat(),
+            campaign.deadlines.consolidation_due.isoformat(),
+            agency_ids[campaign.consolidator.agency],
+            iso(at),
+        )
+        if existing is None:
+            cid = await self._run(
+                "INSERT INTO campaigns (title, definition, plans_due, consolidation_due,"
+                " consolidator_id, loaded_at, code) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*fields, campaign.code),
+            )
+        else:
+            cid = int(existing["id"])
+            await self._run(
+                "UPDATE campaigns SET title = ?, definition = ?, plans_due = ?,"
+                " consolidation_due = ?, consolidator_id = ?, loaded_at = ? WHERE id = ?",
+                (*fields, cid),
+            )
+        await self._run("DELETE FROM campaign_agencies WHERE campaign_id = ?", (cid,))
+        for pos, a in enumerate(campaign.agencies, start=1):
+            await self._run(
+                "INSERT INTO campaign_agencies (campaign_id, agency_id, position) VALUES (?, ?, ?)",
+                (cid, agency_ids[a.code], pos),
+            )
+        wanted: set[tuple[int, int]] = set()  # (plan_id, item_id)
+        for pos, (key, item) in enumerate(campaign.keyed_items(), start=1):
+            await self._run(
+                "INSERT INTO items (campaign_id, key, group_no, position, text)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(campaign_id, key) DO UPDATE SET"
+                " group_no = excluded.group_no, position = excluded.position, text = excluded.text",
+                (cid, key, item.group, pos, item.text),
+            )
+            row = await self._one(
+                "SELECT id FROM items WHERE campaign_id = ? AND key = ?", (cid, key)
+            )
+            assert row is not None
+            for code in item.agencies:
+                plan_id = await self._plan_id(cid, agency_ids[code])
+                wanted.add((plan_id, int(row["id"])))
+        added = retired = 0
+        current = await self._all(
+            "SELECT a.id, a.plan_id, a.item_id, a.active FROM assignments a"
+            " JOIN plans p ON p.id = a.plan_id WHERE p.campaign_id = ?",
+            (cid,),
+        )
+        have = {(int(r["plan_id"]), int(r["item_id"])): r for r in current}
+        for pair in wanted:
+            row = have.get(pair)
+            if row is None:
+                await self._run(
+                    "INSERT INTO assignments (plan_id, item_id) VALUES (?, ?)", pair
+                )
+                added += 1
+            elif not row["active"]:
+                await self._run("UPDATE assignments SET active = 1 WHERE id = ?", (row["id"],))
+        for pair, row in have.items():
+            if pair not in wanted and row["active"]:
+                # No longer assigned: hidden, never deleted, so no answer is lost.
+                await self._run("UPDATE assignments SET active = 0 WHERE id = ?", (row["id"],))
+                retired += 1
+        if activate:
+            await self.activate(cid)
+        return LoadResult(
+            campaign_id=cid,
+            created=existing is None,
+            agencies=len(campaign.agencies),
+            items=len(campaign.items),
+            assignments_added=added,
+            assignments_retired=retired,
+        )
+
+    async def _plan_id(self, campaign_id: int, agency_id: int) -> int:
+        await self._run(
+            "INSERT OR IGNORE INTO plans (campaign_id, agency_id) VALUES (?, ?)",
+            (campaign_id, agency_id),
+        )
+        row = await self._one(
+            "SELECT id FROM plans WHERE campaign_id = ? AND agency_id = ?",
+            (campaign_id, agency_id),
+        )
+        assert row is not None
+        return int(row["id"])
+
+    async def activate(self, campaign_id: int) -> None:
+        await self._run("UPDATE campaigns SET is_active = 0 WHERE is_active = 1")
+        await self._run("UPDATE campaigns SET is_active = 1 WHERE id = ?", (campaign_id,))
+
+    async def active(self) -> ActiveCampaign | None:
+        row = await self._one(
+            "SELECT c.id, c.definition, a.id AS aid, a.code, a.name FROM campaigns c"
+            " JOIN agencies a ON a.id = c.consolidator_id WHERE c.is_active = 1"
+        )
+        if row is None:
+            return None
+        return ActiveCampaign(
+            id=row["id"],
+            definition=Campaign.model_validate_json(row["definition"]),
+            consolidator=Agency(id=row["aid"], code=row["code"], name=row["name"]),
+        )
+
+    async def list_codes(self) -> list[tuple[str, bool]]:
+        rows = await self._all("SELECT code, is_active FROM campaigns ORDER BY id")
+        return [(r["code"], bool(r["is_active"])) for r in rows]
+
+    async def agencies(self, campaign_id: int) -> list[Agency]:
+        rows = await self._all(
+            "SELECT a.id, a.code, a.name FROM campaign_agencies ca"
+            " JOIN agencies a ON a.id = ca.agency_id WHERE ca.campaign_id = ? ORDER BY ca.position",
+            (campaign_id,),
+        )
+        return [Agency(id=r["id"], code=r["code"], name=r["name"]) for r in rows]
+
+    async def agency_by_code(self, code: str) -> Agency | None:
+        row = await self._one("SELECT id, code, name FROM agencies WHERE code = ?", (code,))
+        return Agency(id=row["id"], code=row["code"], name=row["name"]) if row else None
+
+    async def agency(self, agency_id: int) -> Agency | None:
+        row = await self._one("SELECT id, code, name FROM agencies WHERE id = ?", (agency_id,))
+        return Agency(id=row["id"], code=row["code"], name=row["name"]) if row else None

@@ -1,0 +1,211 @@
+"""Plans, answers (objectives), measures and the immutable submissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.plans.model import Agency, Measure, Plan, Shortcoming, SubmissionInfo
+from db.base import Repository, day, from_iso, iso
+
+MEASURE_FIELDS = ("content", "lead_unit", "partners", "timeline", "output")
+
+
+class Submission(BaseModel):
+    id: int
+    plan_id: int
+    version: int
+    submitted_at: dt.datetime
+    submitted_by: int
+    late_days: int
+    measures: int
+    snapshot: Plan
+
+
+_PLAN_SQL = (
+    "SELECT p.id, p.campaign_id, p.revision, p.submitted_revision, p.updated_at, p.returned_at,"
+    " p.return_reason, a.id AS agency_id, a.code, a.name FROM plans p"
+    " JOIN agencies a ON a.id = p.agency_id"
+)
+
+
+class PlanRepo(Repository):
+    async def plan(self, campaign_id: int, agency_id: int) -> Plan | None:
+        row = await self._one(
+            _PLAN_SQL + " WHERE p.campaign_id = ? AND p.agency_id = ?", (campaign_id, agency_id)
+        )
+        return await self._build(row) if row else None
+
+    async def plans(self, campaign_id: int) -> list[Plan]:
+        """Every plan of the campaign, in the campaign's agency order."""
+        rows = await self._all(
+            _PLAN_SQL + " JOIN campaign_agencies ca ON ca.campaign_id = p.campaign_id"
+            " AND ca.agency_id = p.agency_id WHERE p.campaign_id = ? ORDER BY ca.position",
+            (campaign_id,),
+        )
+        return [await self._build(r) for r in rows]
+
+    async def _build(self, row: Any) -> Plan:
+        items = await self._all(
+            "SELECT s.id, i.key, i.group_no, i.position, i.text, s.objective FROM assignments s"
+            " JOIN items i ON i.id = s.item_id WHERE s.plan_id = ? AND s.active = 1"
+            " ORDER BY i.position",
+            (row["id"],),
+        )
+        measures = await self._all(
+            "SELECT m.* FROM measures m JOIN assignments s ON s.id = m.assignment_id"
+            " WHERE s.plan_id = ? ORDER BY m.assignment_id, m.position",
+            (row["id"],),
+        )
+        by_item: dict[int, list[Measure]] = {}
+        for m in measures:
+            by_item.setdefault(m["assignment_id"], []).append(_measure(m))
+        last = await self._one(
+            "SELECT version, revision, submitted_at, late_days, measures FROM submissions"
+            " WHERE plan_id = ? ORDER BY version DESC LIMIT 1",
+            (row["id"],),
+        )
+        return Plan(
+            id=row["id"],
+            campaign_id=row["campaign_id"],
+            agency=Agency(id=row["agency_id"], code=row["code"], name=row["name"]),
+            revision=row["revision"],
+            submitted_revision=row["submitted_revision"],
+            updated_at=from_iso(row["updated_at"]),
+            returned_at=from_iso(row["returned_at"]),
+            return_reason=row["return_reason"],
+            last_submission=SubmissionInfo(
+                version=last["version"],
+                revision=last["revision"],
+                submitted_at=from_iso(last["submitted_at"]),
+                late_days=last["late_days"],
+                measures=last["measures"],
+            )
+            if last
+            else None,
+            shortcomings=tuple(
+                Shortcoming(
+                    assignment_id=i["id"],
+                    key=i["key"],
+                    group=i["group_no"],
+                    position=i["position"],
+                    text=i["text"],
+                    objective=i["objective"],
+                    measures=tuple(by_item.get(i["id"], ())),
+                )
+                for i in items
+            ),
+        )
+
+    async def touch(self, plan_id: int, at: dt.datetime) -> None:
+        """Every change to a plan bumps its revision: a submitted plan becomes 'changed'."""
+        await self._run(
+            "UPDATE plans SET revision = revision + 1, updated_at = ? WHERE id = ?",
+            (iso(at), plan_id),
+        )
+
+    async def set_objective(self, assignment_id: int, text: str) -> None:
+        await self._run("UPDATE assignments SET objective = ? WHERE id = ?", (text, assignment_id))
+
+    async def add_measure(self, assignment_id: int, content: str, at: dt.datetime) -> int:
+        row = await self._one(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM measures WHERE assignment_id = ?",
+            (assignment_id,),
+        )
+        position = int(row[0]) if row else 1
+        return await self._run(
+            "INSERT INTO measures (assignment_id, position, content, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (assignment_id, position, content, iso(at), iso(at)),
+        )
+
+    async def update_measure(self, measure_id: int, at: dt.datetime, **fields: Any) -> None:
+        sets, params = [], []
+        for name, value in fields.items():
+            if name not in (*MEASURE_FIELDS, "due_date", "recurring"):
+                raise ValueError(f"unknown measure field {name}")
+            if name == "partners" and value is not None:
+                value = json.dumps(list(value), ensure_ascii=False)
+            if name == "due_date" and value is not None:
+                value = value.isoformat()
+            sets.append(f"{name} = ?")
+            params.append(value)
+        await self._run(
+            f"UPDATE measures SET {', '.join(sets)}, updated_at = ? WHERE id = ?",
+            (*params, iso(at), measure_id),
+        )
+
+    async def delete_measure(self, measure_id: int) -> None:
+        row = await self._one(
+            "SELECT assignment_id, position FROM measures WHERE id = ?", (measure_id,)
+        )
+        if row is None:
+            return
+        await self._run("DELETE FROM measures WHERE id = ?", (measure_id,))
+        await self._run(
+            "UPDATE measures SET position = position - 1 WHERE assignment_id = ? AND position > ?",
+            (row["assignment_id"], row["position"]),
+        )
+
+    async def submit(
+        self, plan: Plan, user_id: int, at: dt.datetime, late_days: int, measures: int
+    ) -> int:
+        """Record an immutable snapshot as the next version; returns the version."""
+        row = await self._one(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM submissions WHERE plan_id = ?", (plan.id,)
+        )
+        version = int(row[0]) if row else 1
+        await self._run(
+            "INSERT INTO submissions (plan_id, version, revision, submitted_at, submitted_by,"
+            " late_days, measures, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                plan.id,
+                version,
+                plan.revision,
+                iso(at),
+                user_id,
+                late_days,
+                measures,
+                plan.model_dump_json(),
+            ),
+        )
+        await self._run(
+            "UPDATE plans SET submitted_revision = ? WHERE id = ?", (plan.revision, plan.id)
+        )
+        return version
+
+    async def submissions(self, plan_id: int) -> list[Submission]:
+        rows = await self._all(
+            "SELECT * FROM submissions WHERE plan_id = ? ORDER BY version", (plan_id,)
+        )
+        return [
+            Submission(
+                id=r["id"],
+                plan_id=r["plan_id"],
+                version=r["version"],
+                submitted_at=from_iso(r["submitted_at"]),
+                submitted_by=r["submitted_by"],
+                late_days=r["late_days"],
+                measures=r["measures"],
+                snapshot=Plan.model_validate_json(r["snapshot"]),
+            )
+            for r in rows
+        ]
+
+
+def _measure(row: Any) -> Measure:
+    partners = row["partners"]
+    return Measure(
+        id=row["id"],
+        position=row["position"],
+        content=row["content"],
+        lead_unit=row["lead_unit"],
+        partners=tuple(json.loads(partners)) if partners is not None else None,
+        timeline=row["timeline"],
+        due_date=day(row["due_date"]),
+        recurring=bool(row["recurring"]),
+        output=row["output"],
+    )

@@ -1,0 +1,20 @@
+"""The repositories of one unit of work, over the connection it runs on."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from db.audit import AuditRepo
+from db.campaigns import CampaignRepo
+from db.conversations import ConversationRepo
+from db.plans import PlanRepo
+from db.users import UserRepo
+
+
+class Repos:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.campaigns = CampaignRepo(conn)
+        self.plans = PlanRepo(conn)
+        self.users = UserRepo(conn)
+        self.conversations = ConversationRepo(conn)
+        self.audit = AuditRepo(conn)
