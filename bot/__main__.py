@@ -1,0 +1,208 @@
+"""Command line: ``kehoach-bot run | campaign check/load/list | invite | users | revoke``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from bot import i18n
+from bot.campaign import CampaignError, load_campaign
+from bot.plans.model import Role
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kehoach-bot", description=__doc__)
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (long polling)")
+    camp = sub.add_parser("campaign", help="check, load or list campaign files")
+    csub = camp.add_subparsers(dest="action", required=True)
+    check = csub.add_parser("check", help="validate a campaign file and print what it holds")
+    check.add_argument("file", type=Path)
+    load = csub.add_parser("load", help="load or update a campaign (idempotent) and activate it")
+    load.add_argument("file", type=Path)
+    load.add_argument("--no-activate", action="store_true", help="load without making it active")
+    csub.add_parser("list", help="list the campaigns in the database")
+    inv = sub.add_parser("invite", help="create a one-time invitation link")
+    inv.add_argument("agency", help="agency code, e.g. STC")
+    inv.add_argument("--role", choices=[r.value for r in Role], default=Role.FOCAL.value)
+    inv.add_argument("--days", type=int, default=None, help="days before it expires (default 7)")
+    sub.add_parser("users", help="list who is linked to which agency")
+    rev = sub.add_parser("revoke", help="remove every role of a user")
+    rev.add_argument("user_id", help="the user's Telegram id")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token URL
+    try:
+        settings = load_settings()
+        i18n.set_default(settings.default_locale)
+        command = args.command or "run"
+        if command == "run":
+            return run(settings)
+        if command == "campaign" and args.action == "check":
+            return campaign_check(args.file)
+        handler: Callable[[Settings, Any], Awaitable[int]] = {
+            "campaign": campaign_command,
+            "invite": invite,
+            "users": users,
+            "revoke": revoke,
+        }[command]
+        return asyncio.run(handler(settings, args))
+    except SettingsError as exc:
+        print(f"kehoach-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except CampaignError as exc:
+        print(f"kehoach-bot: campaign file {exc.path} is not valid:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def run(settings: Settings) -> int:
+    from bot.runtime import Runtime
+
+    settings.require_token()
+    load_campaign(settings.campaign_file)  # fail before connecting if the file is wrong
+    runtime = Runtime(settings)
+    runtime.app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    return 0
+
+
+def campaign_check(path: Path) -> int:
+    c = load_campaign(path)
+    print(f"OK: {path}")
+    print(f"  campaign   {c.code}: {c.title}")
+    print(f"  directive  {c.directive.kind} {c.directive.number} of {c.directive.issuer}")
+    print(f"             {c.directive.subject}")
+    print(f"  plans due  {c.deadlines.plans_due:%d/%m/%Y} to {c.consolidator.agency}")
+    print(f"  consolidation due {c.deadlines.consolidation_due:%d/%m/%Y}")
+    print(f"  agencies ({len(c.agencies)}):")
+    for a in c.agencies:
+        print(f"    {a.code:<8} {a.name}")
+    print(f"  items ({len(c.items)}):")
+    for key, item in c.keyed_items():
+        text = item.text if len(item.text) <= 70 else item.text[:69] + "…"
+        print(f"    {key:<5} [{', '.join(item.agencies)}] {text}")
+    return 0
+
+
+async def _database(settings: Settings) -> Any:
+    from bot.runtime import make_services, open_database
+
+    return await open_database(settings, make_services(settings))
+
+
+async def campaign_command(settings: Settings, args: argparse.Namespace) -> int:
+    from db.connection import Database
+    from handlers.context import utc_now
+
+    db = await Database.open(settings.database_path)
+    try:
+        async with db.transaction() as tx:
+            if args.action == "list":
+                for code, active in await tx.campaigns.list_codes():
+                    print(f"{'*' if active else ' '} {code}")
+                return 0
+            c = load_campaign(args.file)
+            r = await tx.campaigns.load(c, utc_now(), activate=not args.no_activate)
+        state = "created" if r.created else "updated"
+        print(
+            f"Campaign {c.code} {state}: {r.agencies} agencies, {r.items} items, "
+            f"{r.assignments_added} assignments added, {r.assignments_retired} retired"
+            + ("" if args.no_activate else "; now active")
+        )
+        return 0
+    finally:
+        await db.close()
+
+
+async def invite(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.context import utc_now
+    from handlers.registration import issue_invite
+
+    days = args.days or settings.invite_days
+    if not 1 <= days <= 365:
+        print("kehoach-bot: --days must be between 1 and 365", file=sys.stderr)
+        return EXIT_CONFIG
+    db = await _database(settings)
+    try:
+        async with db.transaction() as tx:
+            agency = await tx.campaigns.agency_by_code(args.agency.upper())
+            if agency is None:
+                print(f"kehoach-bot: unknown agency code {args.agency}", file=sys.stderr)
+                return EXIT_CONFIG
+            code = await issue_invite(tx, agency, Role(args.role), days, utc_now(), None)
+    finally:
+        await db.close()
+    username = await _bot_username(settings)
+    print(f"Invitation for {args.role} of {agency.name} ({agency.code}), valid {days} days:")
+    print(f"  link: https://t.me/{username}?start={code}" if username else "  link: (no BOT_TOKEN)")
+    print(f"  code: {code}   (or send: /start {code})")
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    if settings.bot_token is None:
+        return None
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    try:
+        async with Bot(settings.require_token(), base_url=settings.bot_api_url) as bot:
+            return bot.username
+    except (TelegramError, OSError) as exc:
+        print(f"(could not reach the Bot API for the username: {exc})", file=sys.stderr)
+        return None
+
+
+async def users(settings: Settings, args: argparse.Namespace) -> int:
+    db = await _database(settings)
+    try:
+        async with db.transaction() as tx:
+            rows = await tx.users.listing()
+    finally:
+        await db.close()
+    if not rows:
+        print("No linked users.")
+    for row in rows:
+        u = row.user
+        roles = ", ".join(f"{m.role.value}@{m.agency.code}" for m in row.memberships)
+        blocked = "  (blocked the bot)" if u.blocked_at else ""
+        print(f"{u.channel}:{u.external_id}  {u.display_name}  {roles}{blocked}")
+    return 0
+
+
+async def revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.context import utc_now
+
+    db = await _database(settings)
+    try:
+        async with db.transaction() as tx:
+            user = await tx.users.get("telegram", str(args.user_id))
+            removed = await tx.users.revoke(user.id) if user else 0
+            if user:
+                await tx.audit.record(utc_now(), None, "user.revoke", "user", user.id)
+    finally:
+        await db.close()
+    if not removed:
+        print(f"kehoach-bot: user {args.user_id} has no access", file=sys.stderr)
+        return 1
+    print(f"Removed {removed} role(s) of user {args.user_id}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Wiring of one bot process: settings → database → core → Telegram application."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.ext import Application
+
+from bot import i18n
+from bot.campaign import load_campaign
+from bot.settings import Settings
+from bot.telegram import build_application, register_commands
+from db.connection import Database
+from handlers.context import Clock, Services, utc_now
+from handlers.router import Core
+
+log = logging.getLogger(__name__)
+
+
+def make_services(settings: Settings, clock: Clock = utc_now) -> Services:
+    return Services(
+        tz=settings.tz,
+        clock=clock,
+        admin_ids=frozenset(str(i) for i in settings.admin_ids),
+        default_locale=settings.default_locale,
+        invite_days=settings.invite_days,
+    )
+
+
+async def open_database(settings: Settings, services: Services) -> Database:
+    """Open (and migrate) the database and load the configured campaign, idempotently."""
+    db = await Database.open(settings.database_path)
+    campaign = load_campaign(settings.campaign_file)
+    async with db.transaction() as tx:
+        active = await tx.campaigns.active()
+        if active is None or active.definition.code == campaign.code:
+            await tx.campaigns.load(campaign, services.clock())
+    return db
+
+
+class Runtime:
+    """Owns the resources of the running bot; PTB calls post_init/post_shutdown."""
+
+    def __init__(self, settings: Settings, clock: Clock = utc_now, **app_kwargs: Any) -> None:
+        i18n.set_default(settings.default_locale)
+        self.settings = settings
+        self.services = make_services(settings, clock)
+        self.db: Database | None = None
+        self.core = Core(None, self.services)  # type: ignore[arg-type]  # set in post_init
+        self.app: Application = build_application(  # type: ignore[type-arg]
+            settings.require_token(),
+            settings.bot_api_url,
+            self.core,
+            settings.tz,
+            post_init=self.post_init,
+            post_shutdown=self.post_shutdown,
+            **app_kwargs,
+        )
+
+    async def post_init(self, app: Application) -> None:  # type: ignore[type-arg]
+        self.db = await open_database(self.settings, self.services)
+        self.core.db = self.db
+        self.services.bot_username = app.bot.username
+        await register_commands(app)
+        log.info("bot @%s ready", app.bot.username)
+
+    async def post_shutdown(self, app: Application) -> None:  # type: ignore[type-arg]
+        if self.db is not None:
+            await self.db.close()
+            self.db = None

@@ -1,0 +1,100 @@
+"""Help, cancel, language, and what to do with input that fits no step."""
+
+from __future__ import annotations
+
+from bot.i18n import SUPPORTED, _, use_locale
+from handlers import views
+from handlers.context import Ctx
+from handlers.types import Reply
+
+FOCAL_COMMANDS = ("kehoach", "xem", "nop", "huy", "trogiup")
+CONSOLIDATOR_COMMANDS = ("tonghop", "trave", "nhacnho")
+ADMIN_COMMANDS = ("moi",)
+
+
+def command_descriptions() -> dict[str, str]:
+    """Every command with its description in the current locale (for the command menu)."""
+    return {
+        "kehoach": _("Plan menu: items, objectives, measures"),
+        "xem": _("View the whole plan"),
+        "nop": _("Submit the plan"),
+        "huy": _("Leave the current step (saved data stays)"),
+        "trogiup": _("Help"),
+        "tonghop": _("Consolidated status (consolidators)"),
+        "trave": _("Return a plan for revision (consolidators)"),
+        "nhacnho": _("Remind agencies that have not submitted (consolidators)"),
+        "moi": _("Create an invitation (administrators)"),
+        "ngonngu": _("Language: vi or en"),
+        "start": _("Start, or link with an invitation code"),
+    }
+
+
+async def help_text(ctx: Ctx) -> None:
+    """Shows the commands this user may use."""
+    desc = command_descriptions()
+    names = ["kehoach", "xem", "nop", "huy"] if ctx.focal_agencies() else []
+    if ctx.is_consolidator:
+        names += list(CONSOLIDATOR_COMMANDS)
+    if ctx.is_admin:
+        names += list(ADMIN_COMMANDS)
+    names += ["ngonngu", "trogiup"]
+    lines = [_("<b>Commands</b>")] + [f"/{n} — {desc[n]}" for n in names]
+    if ctx.focal_agencies():
+        lines += [
+            "",
+            _(
+                "How it works: open /kehoach, choose an item, enter its objective, then add "
+                "measures one by one (content, lead unit, coordinating units, timeline, output). "
+                "Every answer is saved at once. When all items are complete, send /nop."
+            ),
+        ]
+    ctx.say("\n".join(lines))
+
+
+async def cancel(ctx: Ctx) -> None:
+    """Leaves the current step; everything already saved stays."""
+    if ctx.conv.step == "idle":
+        ctx.say(_("There is nothing to cancel."), [[views.menu_button()]])
+        return
+    await ctx.go("idle", wizard=False)
+    ctx.say(
+        _("Left the current step. Everything you already entered is saved."),
+        [[views.menu_button()]],
+    )
+
+
+async def language(ctx: Ctx) -> None:
+    """Stores the user's language."""
+    code = ctx.event.args.strip().lower()
+    if code not in SUPPORTED:
+        ctx.say(_("Usage: /ngonngu vi or /ngonngu en"))
+        return
+    await ctx.tx.users.set_locale(ctx.user.id, code)
+    with use_locale(code):
+        ctx.say(_("Language set to English."))
+
+
+def not_private() -> Reply:
+    return Reply(text=_("Please message the bot in a private chat: plans are not entered in groups."))
+
+
+def edited_text() -> str:
+    return _(
+        "Edited messages are not applied. To change an answer, send it again "
+        "or use the ✏️ buttons."
+    )
+
+
+def media_text() -> str:
+    return _("I can only read text messages here. Please type your answer as text.")
+
+
+def unknown_command_text() -> str:
+    return _("Unknown command. Send /trogiup to see the commands.")
+
+
+def idle_text_hint(ctx: Ctx) -> None:
+    ctx.say(
+        _("Please choose an action from the menu first."),
+        [[views.menu_button()]],
+    )

@@ -1,0 +1,110 @@
+"""What one event's handling needs: the services of the process and the state of this user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.plans.model import Agency, Plan, Role
+from db.campaigns import ActiveCampaign
+from db.conversations import Conversation
+from db.repos import Repos
+from db.users import Membership, User
+from handlers.types import Choice, Event, Recipient, Reply
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Services:
+    """Process-wide: how to reach storage, what time it is, who the bootstrap admins are."""
+
+    tz: ZoneInfo
+    clock: Clock = utc_now
+    admin_ids: frozenset[str] = frozenset()
+    default_locale: str = "vi"
+    invite_days: int = 7
+    bot_username: str | None = None
+
+    def invite_link(self, code: str) -> str:
+        if self.bot_username:
+            return f"https://t.me/{self.bot_username}?start={code}"
+        return code
+
+
+@dataclass
+class Ctx:
+    """One event being handled, inside its transaction."""
+
+    services: Services
+    tx: Repos
+    event: Event
+    user: User
+    memberships: list[Membership]
+    conv: Conversation
+    campaign: ActiveCampaign | None
+    now: dt.datetime
+    replies: list[Reply] = field(default_factory=list)
+
+    # -- who is this ---------------------------------------------------------------------------
+    @property
+    def is_admin(self) -> bool:
+        return self.event.user_id in self.services.admin_ids or self.has(Role.ADMIN)
+
+    @property
+    def is_consolidator(self) -> bool:
+        return self.is_admin or self.has(Role.CONSOLIDATOR)
+
+    def has(self, role: Role) -> bool:
+        return any(m.role is role for m in self.memberships)
+
+    @property
+    def known(self) -> bool:
+        return bool(self.memberships) or self.is_admin
+
+    def focal_agencies(self) -> list[Agency]:
+        seen: dict[int, Agency] = {}
+        for m in self.memberships:
+            if m.role is Role.FOCAL:
+                seen.setdefault(m.agency.id, m.agency)
+        return list(seen.values())
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.astimezone(self.services.tz).date()
+
+    # -- state ---------------------------------------------------------------------------------
+    async def plan(self) -> Plan | None:
+        """The plan of the user's current agency in the active campaign."""
+        if self.campaign is None or self.conv.agency_id is None:
+            return None
+        return await self.tx.plans.plan(self.campaign.id, self.conv.agency_id)
+
+    async def go(self, step: str, **fields: object) -> None:
+        """Move the user to ``step`` (and its ids); written in this event's transaction."""
+        data = self.conv.model_dump()
+        data.update(step=step, **fields)
+        self.conv = Conversation.model_validate(data)
+        await self.tx.conversations.save(self.conv, self.now)
+
+    async def audit(self, action: str, entity: str, entity_id: int | None, **detail: object) -> None:
+        await self.tx.audit.record(self.now, self.user.id, action, entity, entity_id, **detail)
+
+    # -- output --------------------------------------------------------------------------------
+    def say(
+        self,
+        text: str,
+        choices: list[list[Choice]] | None = None,
+        *,
+        edit: bool = False,
+        to: Recipient | None = None,
+    ) -> Reply:
+        reply = Reply(text=text, choices=choices or [], edit=edit, to=to)
+        self.replies.append(reply)
+        return reply
