@@ -188,8 +188,9 @@ def measure_card(index: int, item: Shortcoming, m: Measure) -> tuple[str, list[l
 
 
 def plan_text(campaign: Campaign, plan: Plan, today: dt.date, tz: ZoneInfo, *, title: str = "") -> str:
+    heading = title or _("REMEDIATION PLAN")
     lines = [
-        f"<b>{esc(title or _('REMEDIATION PLAN'))}</b>",
+        f"<b>{esc(heading)}</b>",
         f"<b>{esc(plan.agency.name)}</b> — {esc(campaign.title)}",
         deadline_line(campaign, today),
         _("Status: {status}").format(status=status_text(plan, tz)),

@@ -1,0 +1,123 @@
+"""Bad input gets a clear Vietnamese reply and loses nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import builders
+from tests.conftest import FOCAL, Harness, button, text_of
+
+
+async def _at_content_step(h: Harness) -> None:
+    await h.join(FOCAL, "SNV")
+    calls = await h.send(FOCAL, "/kehoach")
+    calls = await h.press(FOCAL, button(calls, "1."))
+    await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("   ", "Tin nhắn trống"),
+        ("\u200b\u200b", "Tin nhắn trống"),
+        ("x" * 2001, "Nội dung quá dài (2.001 ký tự; tối đa 2.000)"),
+    ],
+)
+async def test_refused_text_keeps_the_step(harness: Harness, body: str, expected: str) -> None:
+    h = harness
+    await _at_content_step(h)
+    calls = await h.send(FOCAL, body)
+    assert expected in text_of(calls)
+    assert await h.rows("SELECT count(*) FROM measures") == [(0,)]
+    calls = await h.send(FOCAL, "Nội dung hợp lệ")
+    assert "Đơn vị chủ trì" in text_of(calls)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<b>đậm</b> & <script>alert(1)</script>",
+        "Giải pháp 🚀🇻🇳 số hóa",
+        "'; DROP TABLE measures; --",
+        "نص عربي من اليمين إلى اليسار",
+        "*markdown* _x_ `code` [link](http://x)",
+    ],
+)
+async def test_odd_text_is_stored_as_written_and_escaped(harness: Harness, body: str) -> None:
+    h = harness
+    await _at_content_step(h)
+    calls = await h.send(FOCAL, body)
+    assert "Đơn vị chủ trì" in text_of(calls)
+    assert await h.rows("SELECT content FROM measures") == [(body,)]
+    calls = await h.send(FOCAL, "/xem")
+    view = text_of(calls)
+    assert "<script>" not in view and "<b>đậm</b>" not in view
+
+
+@pytest.mark.parametrize("make", [builders.sticker, builders.photo])
+async def test_media_in_a_step_gets_a_reply_and_the_question_again(harness: Harness, make) -> None:
+    h = harness
+    await _at_content_step(h)
+    calls = await h.feed(make(FOCAL, h.app.bot))
+    text = text_of(calls)
+    assert "Bot chỉ đọc được tin nhắn chữ" in text
+    assert "nhập nhiệm vụ, giải pháp" in text
+
+
+async def test_command_mid_step_then_resume(harness: Harness) -> None:
+    h = harness
+    await _at_content_step(h)
+    calls = await h.send(FOCAL, "/xem")
+    assert "KẾ HOẠCH KHẮC PHỤC" in text_of(calls)
+    assert "đang nhập dở một bước" in text_of(calls)
+    calls = await h.send(FOCAL, "/lenhla")
+    assert "Lệnh không đúng" in text_of(calls)
+    calls = await h.send(FOCAL, "Giải pháp sau lệnh")
+    assert "Đơn vị chủ trì" in text_of(calls)
+    calls = await h.send(FOCAL, "/huy")
+    assert "vẫn được lưu" in text_of(calls)
+    calls = await h.send(FOCAL, "chữ khi không ở bước nào")
+    assert "chọn thao tác trên menu" in text_of(calls)
+    assert await h.rows("SELECT content FROM measures") == [("Giải pháp sau lệnh",)]
+
+
+async def test_timeline_not_understood_gets_examples(harness: Harness) -> None:
+    h = harness
+    await _at_content_step(h)
+    await h.send(FOCAL, "Giải pháp")
+    calls = await h.press(FOCAL, button(await h.send(FOCAL, "Sở Nội vụ"), "Không có"))
+    for bad, why in (("sớm nhất có thể", "chưa hiểu"), ("30/6", "ghi rõ năm"), ("31/2/2026", "không tồn tại")):
+        calls = await h.send(FOCAL, bad)
+        assert why in text_of(calls) and "quý II/2026" in text_of(calls)
+    assert await h.rows("SELECT timeline FROM measures") == [(None,)]
+    calls = await h.send(FOCAL, "chậm nhất 15/12/2026")
+    assert "Hạn hoàn thành: 15/12/2026" in text_of(calls)
+
+
+async def test_edited_message_and_group_chat(harness: Harness) -> None:
+    h = harness
+    await h.join(FOCAL, "SNV")
+    calls = await h.feed(builders.edited(FOCAL, h.app.bot, "sửa"))
+    assert "Tin nhắn đã sửa không được ghi nhận" in text_of(calls)
+    calls = await h.feed(builders.text(FOCAL, h.app.bot, "/kehoach", chat="group"))
+    assert "nhắn riêng cho bot" in text_of(calls)
+    calls = await h.feed(builders.text(FOCAL, h.app.bot, "chào cả nhóm", chat="group"))
+    assert calls == []
+
+
+async def test_long_plan_is_split_under_the_limit(harness: Harness) -> None:
+    h = harness
+    await _at_content_step(h)
+    for i in range(4):
+        calls = await h.send(FOCAL, f"Giải pháp {i} " + "rất dài & chi tiết " * 100)
+        calls = await h.press(FOCAL, button(calls, "⭐"))
+        calls = await h.press(FOCAL, button(calls, "Không có"))
+        calls = await h.send(FOCAL, "năm 2026")
+        calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+        calls = await h.press(FOCAL, button(calls, "Xong"))
+        calls = await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
+    calls = await h.send(FOCAL, "/huy")
+    calls = await h.send(FOCAL, "/xem")
+    sent = [c.text for c in calls if c.method == "sendMessage"]
+    assert len(sent) >= 3
+    assert all(len(t) <= 4096 for t in sent)

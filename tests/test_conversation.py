@@ -1,0 +1,198 @@
+"""A focal person's whole path through the real Application, update by update."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import CONSOLIDATOR, FOCAL, Harness, button, buttons_of, text_of
+from bot.plans.model import Role
+
+
+async def add_measure(
+    h: Harness, uid: int, item_data: str, content: str, timeline: str, partners: list[str] = ()
+) -> list:
+    calls = await h.press(uid, item_data)
+    calls = await h.press(uid, button(calls, "Thêm nhiệm vụ"))
+    assert "nhập nhiệm vụ, giải pháp" in text_of(calls)
+    calls = await h.send(uid, content)
+    assert "Đơn vị chủ trì thực hiện?" in text_of(calls)
+    calls = await h.press(uid, button(calls, "⭐"))  # own agency, offered first
+    assert "Đơn vị phối hợp" in text_of(calls)
+    for name in partners:
+        calls = await h.press(uid, button(calls, name))
+        assert f"☑️ {name}" in [label for label, _ in buttons_of(calls)]
+    calls = await h.press(uid, button(calls, "Không có" if not partners else "Xong"))
+    assert "Tiến độ, thời gian hoàn thành?" in text_of(calls)
+    calls = await h.send(uid, timeline)
+    return calls
+
+
+async def test_whole_path_invite_to_resubmission(harness: Harness) -> None:
+    h = harness
+    await h.join(CONSOLIDATOR, "STC", Role.CONSOLIDATOR)
+    calls = await h.join(FOCAL, "SNV")
+    text = text_of(calls)
+    assert "Đã liên kết: anh/chị là đầu mối của Sở Nội vụ" in text
+    assert "21/01/2026 (còn 6 ngày)" in text
+    assert "Việc vận hành bộ máy chính quyền địa phương hai cấp" in text
+
+    calls = await h.send(FOCAL, "/kehoach")
+    assert "Trạng thái: Chưa bắt đầu" in text_of(calls)
+    labels = [label for label, _ in buttons_of(calls)]
+    assert labels[0].startswith("⬜ 1.") and "chưa có giải pháp" in labels[0]
+    item1, item2 = button(calls, "⬜ 1."), button(calls, "⬜ 2.")
+
+    # objective of item 1
+    calls = await h.press(FOCAL, item1)
+    calls = await h.press(FOCAL, button(calls, "Nhập mục tiêu"))
+    assert "nhập mục tiêu khắc phục cho nội dung 1" in text_of(calls)
+    calls = await h.send(FOCAL, "Bộ máy hai cấp vận hành thông suốt")
+    assert "Đã lưu mục tiêu" in text_of(calls)
+    rows = await h.rows("SELECT objective FROM assignments WHERE objective IS NOT NULL")
+    assert rows == [("Bộ máy hai cấp vận hành thông suốt",)]
+
+    # measure 1 with two coordinating units
+    calls = await add_measure(
+        h, FOCAL, item1, "Rà soát, ban hành quy chế phân cấp", "quý II/2026",
+        partners=["Sở Tài chính", "Thanh tra tỉnh"],
+    )
+    assert "Hạn hoàn thành: 30/06/2026" in text_of(calls)
+    assert "Sản phẩm, kết quả dự kiến" in text_of(calls)
+    calls = await h.send(FOCAL, "Quyết định của UBND tỉnh")
+    card = text_of(calls)
+    assert "Đơn vị chủ trì: Sở Nội vụ" in card
+    assert "Đơn vị phối hợp: Sở Tài chính, Thanh tra tỉnh" in card
+    assert "quý II/2026 (hạn 30/06/2026)" in card
+
+    # measure 2 with no coordinating unit, output skipped
+    calls = await add_measure(h, FOCAL, item1, "Tập huấn cán bộ cấp xã", "thường xuyên")
+    assert "Thực hiện thường xuyên" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    assert "Đơn vị phối hợp: không có" in text_of(calls)
+
+    rows = await h.rows(
+        "SELECT position, content, lead_unit, partners, timeline, due_date, recurring, output"
+        " FROM measures ORDER BY id"
+    )
+    assert rows == [
+        (1, "Rà soát, ban hành quy chế phân cấp", "Sở Nội vụ",
+         json.dumps(["Sở Tài chính", "Thanh tra tỉnh"], ensure_ascii=False),
+         "quý II/2026", "2026-06-30", 0, "Quyết định của UBND tỉnh"),
+        (2, "Tập huấn cán bộ cấp xã", "Sở Nội vụ", "[]", "thường xuyên", None, 1, None),
+    ]
+
+    # /nop too early: item 2 is missing
+    calls = await h.send(FOCAL, "/nop")
+    assert "Kế hoạch chưa đủ thông tin (1/2 nội dung đã đủ)" in text_of(calls)
+    assert "Nội dung 2: thiếu mục tiêu" in text_of(calls)
+    assert "Nội dung 2: thiếu ít nhất một nhiệm vụ, giải pháp" in text_of(calls)
+
+    calls = await h.press(FOCAL, item2)
+    calls = await h.press(FOCAL, button(calls, "Nhập mục tiêu"))
+    await h.send(FOCAL, "Đủ cán bộ cấp xã theo định biên")
+    calls = await add_measure(h, FOCAL, item2, "Tuyển dụng bổ sung <công chức> & đào tạo", "năm 2026")
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    assert "Tuyển dụng bổ sung &lt;công chức&gt; &amp; đào tạo" in text_of(calls)
+
+    # /xem shows the whole plan, escaped
+    calls = await h.send(FOCAL, "/xem")
+    view = text_of(calls)
+    assert "Bộ máy hai cấp vận hành thông suốt" in view and "&lt;công chức&gt;" in view
+    assert "Trạng thái: Đã đủ thông tin, chưa nộp" in view
+
+    # /nop → confirm → submitted; the consolidator is told
+    calls = await h.send(FOCAL, "/nop")
+    assert "2 nội dung, 3 nhiệm vụ, giải pháp" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Xác nhận nộp"))
+    assert "Đã nộp kế hoạch của Sở Nội vụ, bản 1, lúc 09:00 15/01/2026" in text_of(calls)
+    notices = [c for c in calls if c.params.get("chat_id") == CONSOLIDATOR]
+    assert len(notices) == 1 and "Sở Nội vụ đã nộp kế hoạch: bản 1, 3 nhiệm vụ" in notices[0].text
+    subs = await h.rows("SELECT version, measures, late_days, snapshot FROM submissions")
+    assert [(v, m, late) for v, m, late, _ in subs] == [(1, 3, 0)]
+    assert "Tập huấn cán bộ cấp xã" in subs[0][3]
+
+    # submitting again without a change makes no version 2
+    calls = await h.send(FOCAL, "/nop")
+    assert "đã nộp (bản 1) và chưa thay đổi" in text_of(calls)
+
+    # edit after submission: changed-since-submission until submitted again
+    h.clock.advance(days=7)  # 22/01: one day late
+    calls = await h.send(FOCAL, "/kehoach")
+    calls = await h.press(FOCAL, button(calls, "✅ 1."))
+    calls = await h.press(FOCAL, button(calls, "Giải pháp 2"))
+    calls = await h.press(FOCAL, button(calls, "Thời gian"))
+    calls = await h.send(FOCAL, "6 tháng đầu năm 2026 và thường xuyên")
+    assert "Hạn hoàn thành: 30/06/2026; Thực hiện thường xuyên" in text_of(calls)
+    calls = await h.send(FOCAL, "/kehoach")
+    assert "Đã sửa sau khi nộp bản 1: cần nộp lại" in text_of(calls)
+    calls = await h.send(FOCAL, "/nop")
+    calls = await h.press(FOCAL, button(calls, "Xác nhận nộp"))
+    assert "bản 2" in text_of(calls) and "Nộp sau thời hạn (chậm 1 ngày)" in text_of(calls)
+    subs = await h.rows("SELECT version, late_days FROM submissions ORDER BY version")
+    assert subs == [(1, 0), (2, 1)]
+    first = await h.rows("SELECT snapshot FROM submissions WHERE version = 1")
+    assert "6 tháng đầu năm" not in first[0][0]  # the first snapshot is immutable
+
+    actions = [r[0] for r in await h.rows("SELECT action FROM audit_log ORDER BY id")]
+    assert actions.count("plan.submit") == 2
+    assert "objective.set" in actions and "measure.add" in actions and "user.link" in actions
+
+
+async def test_back_button_walks_the_wizard_backwards(harness: Harness) -> None:
+    h = harness
+    await h.join(FOCAL, "SCT")
+    calls = await h.send(FOCAL, "/kehoach")
+    calls = await h.press(FOCAL, button(calls, "1."))
+    calls = await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
+    calls = await h.send(FOCAL, "Hỗ trợ doanh nghiệp công nghiệp hỗ trợ")
+    calls = await h.press(FOCAL, button(calls, "Quay lại"))
+    assert "Hiện tại: Hỗ trợ doanh nghiệp công nghiệp hỗ trợ" in text_of(calls)
+    calls = await h.send(FOCAL, "Hỗ trợ doanh nghiệp kết nối chuỗi cung ứng")
+    assert "Đơn vị chủ trì thực hiện?" in text_of(calls)
+    calls = await h.send(FOCAL, "UBND các xã, phường")  # typed lead unit
+    assert "Đơn vị phối hợp" in text_of(calls)
+    rows = await h.rows("SELECT content, lead_unit FROM measures")
+    assert rows == [("Hỗ trợ doanh nghiệp kết nối chuỗi cung ứng", "UBND các xã, phường")]
+
+
+async def test_delete_measure_renumbers(harness: Harness) -> None:
+    h = harness
+    await h.join(FOCAL, "TTT")
+    calls = await h.send(FOCAL, "/kehoach")
+    item = button(calls, "1.")
+    for content in ("Giải pháp A", "Giải pháp B"):
+        calls = await add_measure(h, FOCAL, item, content, "quý I/2026")
+        await h.press(FOCAL, button(calls, "Bỏ qua"))
+    calls = await h.press(FOCAL, item)
+    calls = await h.press(FOCAL, button(calls, "Giải pháp 1"))
+    calls = await h.press(FOCAL, button(calls, "Xóa"))
+    assert "Xóa nhiệm vụ, giải pháp 1: Giải pháp A?" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "🗑 Xóa"))
+    assert "Đã xóa" in text_of(calls)
+    assert await h.rows("SELECT position, content FROM measures") == [(1, "Giải pháp B")]
+
+
+async def test_item_with_two_lead_agencies_is_answered_separately(harness: Harness) -> None:
+    h = harness
+    await h.join(FOCAL, "SYT")
+    await h.join(FOCAL + 1, "SGDDT")
+    for uid in (FOCAL, FOCAL + 1):
+        calls = await h.send(uid, "/kehoach")
+        assert "Chất lượng dịch vụ y tế, giáo dục" in " ".join(l for l, _ in buttons_of(calls))
+        calls = await h.press(uid, button(calls, "1."))
+        calls = await h.press(uid, button(calls, "Nhập mục tiêu"))
+        await h.send(uid, f"Mục tiêu của {uid}")
+    rows = await h.rows(
+        "SELECT a.code, s.objective FROM assignments s JOIN plans p ON p.id = s.plan_id"
+        " JOIN agencies a ON a.id = p.agency_id WHERE s.objective IS NOT NULL ORDER BY a.code"
+    )
+    assert rows == [("SGDDT", f"Mục tiêu của {FOCAL + 1}"), ("SYT", f"Mục tiêu của {FOCAL}")]
+
+
+async def test_english_locale(harness: Harness) -> None:
+    h = harness
+    await h.join(FOCAL, "SNV")
+    calls = await h.send(FOCAL, "/ngonngu en")
+    assert "Language set to English." in text_of(calls)
+    calls = await h.send(FOCAL, "/kehoach")
+    assert "Deadline: 21/01/2026 (6 days left)" in text_of(calls)

@@ -1,0 +1,97 @@
+"""Strangers, used and expired invites, forged buttons, commands above one's role."""
+
+from __future__ import annotations
+
+from bot.plans.model import Role
+from tests.conftest import ADMIN, FOCAL, FOCAL2, STRANGER, Harness, button, text_of
+
+
+async def _snapshot(h: Harness) -> list:
+    return [
+        await h.rows("SELECT * FROM measures ORDER BY id"),
+        await h.rows("SELECT id, objective FROM assignments ORDER BY id"),
+        await h.rows("SELECT user_id, agency_id, role FROM memberships ORDER BY id"),
+        await h.rows("SELECT * FROM submissions"),
+    ]
+
+
+async def test_stranger_gets_an_explanation_and_nothing_else(harness: Harness) -> None:
+    h = harness
+    before = await _snapshot(h)
+    for body in ("/start", "xin chào", "/kehoach", "/nop", "/tonghop", "/moi SNV"):
+        calls = await h.send(STRANGER, body)
+        assert "chỉ phục vụ người được đơn vị tổng hợp mời" in text_of(calls), body
+    calls = await h.press(STRANGER, "a:1")
+    assert "chỉ phục vụ người được đơn vị tổng hợp mời" in text_of(calls)
+    assert await _snapshot(h) == before
+
+
+async def test_bad_used_and_expired_invites(harness: Harness) -> None:
+    h = harness
+    calls = await h.send(STRANGER, "/start khong-phai-ma-moi")
+    assert "Mã mời không hợp lệ" in text_of(calls)
+    calls = await h.send(STRANGER, "/start " + "x" * 500)
+    assert "Mã mời không hợp lệ" in text_of(calls)
+
+    code = await h.invite("SNV")
+    await h.send(FOCAL, f"/start {code}")
+    calls = await h.send(STRANGER, f"/start {code}")
+    assert "Lời mời này đã được sử dụng" in text_of(calls)
+
+    old = await h.invite("SNV", days=7)
+    h.clock.advance(days=7, seconds=1)
+    calls = await h.send(STRANGER, f"/start {old}")
+    assert "Lời mời này đã hết hạn" in text_of(calls)
+    assert await h.rows("SELECT count(*) FROM memberships") == [(1,)]
+    codes = await h.rows("SELECT code_hash FROM invites")
+    assert all(code not in c[0] and old not in c[0] for c in codes)  # stored hashed only
+
+
+async def test_forged_buttons_for_another_agencys_measure(harness: Harness) -> None:
+    h = harness
+    await h.join(FOCAL, "SNV")
+    await h.join(FOCAL2, "SXD")
+    calls = await h.send(FOCAL2, "/kehoach")
+    calls = await h.press(FOCAL2, button(calls, "1."))
+    calls = await h.press(FOCAL2, button(calls, "Thêm nhiệm vụ"))
+    await h.send(FOCAL2, "Giải pháp của Sở Xây dựng")
+    (mid,), = await h.rows("SELECT id FROM measures")
+    (aid,), = await h.rows(
+        "SELECT s.id FROM assignments s JOIN plans p ON p.id = s.plan_id"
+        " JOIN agencies a ON a.id = p.agency_id WHERE a.code = 'SXD' LIMIT 1"
+    )
+    before = await _snapshot(h)
+    for data in (
+        f"m:{mid}", f"mf:{mid}:c", f"md:{mid}", f"mdy:{mid}", f"ld:{mid}:1", f"pt:{mid}:1",
+        f"ptn:{mid}", f"sk:{mid}", f"a:{aid}", f"obj:{aid}", f"add:{aid}", "ag:3",
+        "m:abc", "mf:1:zz", "xyz:1", "suby:x", "a:1:2:3", "",
+    ):
+        calls = await h.press(FOCAL, data)
+        text = text_of(calls)
+        assert "không hợp lệ" in text or "bước đã xong" in text, (data, text)
+    assert await _snapshot(h) == before
+    refused = await h.rows("SELECT count(*) FROM audit_log WHERE action = 'button.refused'")
+    assert refused[0][0] >= 10
+
+
+async def test_focal_person_cannot_use_admin_commands(harness: Harness) -> None:
+    h = harness
+    await h.join(FOCAL, "SNV")
+    calls = await h.send(FOCAL, "/moi SNV")
+    assert "Chỉ quản trị viên mới được tạo lời mời" in text_of(calls)
+    assert await h.rows("SELECT count(*) FROM invites") == [(1,)]  # only the one used to join
+
+
+async def test_admin_creates_an_invite_in_chat(harness: Harness) -> None:
+    h = harness
+    calls = await h.send(ADMIN, "/moi snv tong-hop 3")
+    text = text_of(calls)
+    assert "Lời mời làm cán bộ tổng hợp của Sở Nội vụ" in text
+    assert "https://t.me/kehoach_test_bot?start=" in text
+    code = text.split("?start=")[1].split()[0]
+    calls = await h.send(STRANGER, f"/start {code}")
+    assert "cán bộ tổng hợp của Sở Nội vụ" in text_of(calls)
+    assert await h.rows("SELECT role FROM memberships") == [(Role.CONSOLIDATOR.value,)]
+    for bad in ("/moi", "/moi XYZ", "/moi SNV vua", "/moi SNV dau-moi 999"):
+        calls = await h.send(ADMIN, bad)
+        assert "Cách dùng" in text_of(calls) or "Không có mã đơn vị" in text_of(calls), bad
