@@ -101,5 +101,5 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(p) for p in first["loc"]).upper() or "settings"
-        msg = str(first['msg']).removeprefix("Value error, ")
+        msg = str(first["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"Setting {name} is invalid: {msg}") from None

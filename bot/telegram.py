@@ -15,8 +15,14 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.ext import TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
 
 from bot.i18n import use_locale
 from handlers.common import FOCAL_COMMANDS, command_descriptions
@@ -89,7 +95,9 @@ class TelegramChannel:
                 await query.answer(toast)
             except TelegramError as exc:  # too old to answer: the replies still go out
                 log.info("callback %s not answered: %s", query.id, exc)
-        pressed = query.message if query is not None and isinstance(query.message, Message) else None
+        pressed = (
+            query.message if query is not None and isinstance(query.message, Message) else None
+        )
         chat_id = update.effective_chat.id if update.effective_chat else int(event.user_id)
         for reply in replies:
             await self.deliver(context.bot, reply, chat_id, pressed)

@@ -92,9 +92,7 @@ class CampaignRepo(Repository):
         for pair in wanted:
             row = have.get(pair)
             if row is None:
-                await self._run(
-                    "INSERT INTO assignments (plan_id, item_id) VALUES (?, ?)", pair
-                )
+                await self._run("INSERT INTO assignments (plan_id, item_id) VALUES (?, ?)", pair)
                 added += 1
             elif not row["active"]:
                 await self._run("UPDATE assignments SET active = 1 WHERE id = ?", (row["id"],))

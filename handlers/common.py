@@ -75,13 +75,14 @@ async def language(ctx: Ctx) -> None:
 
 
 def not_private() -> Reply:
-    return Reply(text=_("Please message the bot in a private chat: plans are not entered in groups."))
+    return Reply(
+        text=_("Please message the bot in a private chat: plans are not entered in groups.")
+    )
 
 
 def edited_text() -> str:
     return _(
-        "Edited messages are not applied. To change an answer, send it again "
-        "or use the ✏️ buttons."
+        "Edited messages are not applied. To change an answer, send it again or use the ✏️ buttons."
     )
 
 

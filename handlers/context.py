@@ -93,7 +93,9 @@ class Ctx:
         self.conv = Conversation.model_validate(data)
         await self.tx.conversations.save(self.conv, self.now)
 
-    async def audit(self, action: str, entity: str, entity_id: int | None, **detail: object) -> None:
+    async def audit(
+        self, action: str, entity: str, entity_id: int | None, **detail: object
+    ) -> None:
         await self.tx.audit.record(self.now, self.user.id, action, entity, entity_id, **detail)
 
     # -- output --------------------------------------------------------------------------------

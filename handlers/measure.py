@@ -17,7 +17,13 @@ from handlers.text import esc
 from handlers.types import Choice
 
 ORDER = ("m_content", "m_lead", "m_partners", "m_timeline", "m_output")
-FIELD_STEP = {"c": "m_content", "l": "m_lead", "p": "m_partners", "t": "m_timeline", "o": "m_output"}
+FIELD_STEP = {
+    "c": "m_content",
+    "l": "m_lead",
+    "p": "m_partners",
+    "t": "m_timeline",
+    "o": "m_output",
+}
 
 
 def _current(ctx: Ctx, plan: Plan) -> tuple[Shortcoming, Measure] | None:
@@ -285,7 +291,9 @@ async def ask_delete(ctx: Ctx, plan: Plan, measure_id: int) -> None:
         await invalid_button(ctx)
         return
     ctx.say(
-        _("Delete measure {m}: {content}?").format(m=found[1].position, content=esc(found[1].content)),
+        _("Delete measure {m}: {content}?").format(
+            m=found[1].position, content=esc(found[1].content)
+        ),
         [[Choice(_("🗑 Delete"), f"mdy:{measure_id}"), Choice(_("✖️ Keep it"), f"m:{measure_id}")]],
         edit=True,
     )
@@ -362,4 +370,6 @@ async def stale_button(ctx: Ctx) -> None:
 
 async def _lost(ctx: Ctx) -> None:
     await ctx.go("idle", measure_id=None, wizard=False)
-    ctx.say(_("That measure no longer exists. Please continue from the menu."), [[views.menu_button()]])
+    ctx.say(
+        _("That measure no longer exists. Please continue from the menu."), [[views.menu_button()]]
+    )

@@ -25,7 +25,9 @@ async def current_plan(ctx: Ctx) -> Plan | None:
     if ctx.conv.agency_id not in {a.id for a in agencies}:
         if len(agencies) > 1:
             ctx.say(
-                _("You are the focal person of several agencies. Which plan do you want to work on?"),
+                _(
+                    "You are the focal person of several agencies. Which plan do you want to work on?"
+                ),
                 [[Choice(a.name, f"ag:{a.id}")] for a in agencies],
             )
             return None
@@ -38,7 +40,9 @@ async def current_plan(ctx: Ctx) -> Plan | None:
 
 
 def index_of(plan: Plan, assignment_id: int) -> int:
-    return next(i for i, s in enumerate(plan.shortcomings, start=1) if s.assignment_id == assignment_id)
+    return next(
+        i for i, s in enumerate(plan.shortcomings, start=1) if s.assignment_id == assignment_id
+    )
 
 
 async def show_menu(ctx: Ctx, *, edit: bool = False) -> None:
@@ -137,7 +141,9 @@ async def ask_submit(ctx: Ctx) -> None:
     sub = plan.last_submission
     if rules.status(plan) is Status.SUBMITTED and sub:
         ctx.say(
-            _("The plan was submitted (version {v}) and has not changed since.").format(v=sub.version),
+            _("The plan was submitted (version {v}) and has not changed since.").format(
+                v=sub.version
+            ),
             [[views.menu_button()]],
         )
         return
@@ -148,7 +154,12 @@ async def ask_submit(ctx: Ctx) -> None:
     ).format(agency=esc(plan.agency.name), items=n_items, measures=n_measures)
     ctx.say(
         text,
-        [[Choice(_("✅ Confirm submission"), f"suby:{plan.revision}"), Choice(_("✖️ Not now"), "menu")]],
+        [
+            [
+                Choice(_("✅ Confirm submission"), f"suby:{plan.revision}"),
+                Choice(_("✖️ Not now"), "menu"),
+            ]
+        ],
     )
 
 
@@ -158,7 +169,9 @@ async def submit(ctx: Ctx, revision: int) -> None:
     if plan is None or ctx.campaign is None:
         return
     if plan.revision != revision:
-        ctx.say(_("The plan changed after this button was shown. Please review it and submit again."))
+        ctx.say(
+            _("The plan changed after this button was shown. Please review it and submit again.")
+        )
         await ask_submit(ctx)
         return
     if rules.missing(plan):
@@ -178,17 +191,23 @@ async def submit(ctx: Ctx, revision: int) -> None:
         agency=esc(plan.agency.name), v=version, at=at
     )
     if late:
-        text += "\n" + _("Submitted after the deadline ({late}).").format(late=views.late_text(late))
+        text += "\n" + _("Submitted after the deadline ({late}).").format(
+            late=views.late_text(late)
+        )
     ctx.say(text, [[views.menu_button()]], edit=True)
     await notify_consolidators(ctx, plan, version, late, measures)
 
 
-async def notify_consolidators(ctx: Ctx, plan: Plan, version: int, late: int, measures: int) -> None:
+async def notify_consolidators(
+    ctx: Ctx, plan: Plan, version: int, late: int, measures: int
+) -> None:
     for user in await ctx.tx.users.with_role(Role.CONSOLIDATOR):
         if user.blocked_at is not None or user.id == ctx.user.id:
             continue
         with use_locale(user.locale or ctx.services.default_locale):
-            text = _("📥 {agency} submitted its plan: version {v}, {measures} measures, at {at}.").format(
+            text = _(
+                "📥 {agency} submitted its plan: version {v}, {measures} measures, at {at}."
+            ).format(
                 agency=esc(plan.agency.name),
                 v=version,
                 measures=measures,
@@ -203,6 +222,8 @@ async def invalid_button(ctx: Ctx) -> None:
     """A button that names something this user may not touch, or that no longer exists."""
     await ctx.audit("button.refused", "user", ctx.user.id, data=ctx.event.data[:64])
     ctx.say(
-        _("This button is not valid for you or is no longer valid. Please start again from the menu."),
+        _(
+            "This button is not valid for you or is no longer valid. Please start again from the menu."
+        ),
         [[views.menu_button()]],
     )

@@ -69,7 +69,9 @@ def item_label(index: int, item: Shortcoming) -> str:
     return f"{icon} {index}. {clip(item.text, 34)} ({note})"
 
 
-def menu(campaign: Campaign, plan: Plan, today: dt.date, tz: ZoneInfo) -> tuple[str, list[list[Choice]]]:
+def menu(
+    campaign: Campaign, plan: Plan, today: dt.date, tz: ZoneInfo
+) -> tuple[str, list[list[Choice]]]:
     text = "\n".join(
         [
             f"<b>{esc(plan.agency.name)}</b>",
@@ -129,7 +131,9 @@ def measure_lines(m: Measure, indent: str = "") -> list[str]:
         lines.append(f"{indent}   " + _("Output: {v}").format(v=esc(m.output)))
     gaps = rules.measure_gaps(m)
     if gaps:
-        lines.append(f"{indent}   ⚠️ " + _("Missing: {v}").format(v=", ".join(gap_name(g) for g in gaps)))
+        lines.append(
+            f"{indent}   ⚠️ " + _("Missing: {v}").format(v=", ".join(gap_name(g) for g in gaps))
+        )
     return lines
 
 
@@ -165,9 +169,7 @@ def item_view(index: int, item: Shortcoming) -> tuple[str, list[list[Choice]]]:
         [Choice(obj_label, f"obj:{item.assignment_id}")],
         [Choice(_("➕ Add a measure"), f"add:{item.assignment_id}")],
     ]
-    edit_row = [
-        Choice(_("✏️ Measure {n}").format(n=m.position), f"m:{m.id}") for m in item.measures
-    ]
+    edit_row = [Choice(_("✏️ Measure {n}").format(n=m.position), f"m:{m.id}") for m in item.measures]
     for i in range(0, len(edit_row), 3):
         rows.append(edit_row[i : i + 3])
     rows.append([menu_button()])
@@ -187,7 +189,9 @@ def measure_card(index: int, item: Shortcoming, m: Measure) -> tuple[str, list[l
     return text, rows
 
 
-def plan_text(campaign: Campaign, plan: Plan, today: dt.date, tz: ZoneInfo, *, title: str = "") -> str:
+def plan_text(
+    campaign: Campaign, plan: Plan, today: dt.date, tz: ZoneInfo, *, title: str = ""
+) -> str:
     heading = title or _("REMEDIATION PLAN")
     lines = [
         f"<b>{esc(heading)}</b>",

@@ -24,8 +24,19 @@ EXTRACT = ["-k", "_", "-k", "gettext", "-k", "ngettext:1,2", "--no-location", "-
 
 def extract(output: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", *EXTRACT,
-         "--project", "kehoach-bot", "-o", str(output), str(ROOT / "bot"), str(ROOT / "handlers")],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            *EXTRACT,
+            "--project",
+            "kehoach-bot",
+            "-o",
+            str(output),
+            str(ROOT / "bot"),
+            str(ROOT / "handlers"),
+        ],
         check=True,
         capture_output=True,
     )
@@ -52,8 +63,10 @@ def merge(extra: dict[str, str] | None = None) -> list[str]:
                 string: object = m.id
             else:
                 prev = old.get(m.id) if old else None
-                known = prev.string[0] if prev and isinstance(prev.string, tuple) else (
-                    prev.string if prev else ""
+                known = (
+                    prev.string[0]
+                    if prev and isinstance(prev.string, tuple)
+                    else (prev.string if prev else "")
                 )
                 tr = (extra or {}).get(key) or known or ""
                 if not tr:

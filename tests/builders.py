@@ -16,10 +16,14 @@ def _user(uid: int, name: str = "Nguyễn Văn A") -> dict[str, Any]:
 
 
 def _chat(uid: int, kind: str = "private") -> dict[str, Any]:
-    return {"id": uid, "type": kind} if kind == "private" else {"id": -uid, "type": kind, "title": "G"}
+    return (
+        {"id": uid, "type": kind} if kind == "private" else {"id": -uid, "type": kind, "title": "G"}
+    )
 
 
-def message(uid: int, bot: Bot, *, chat: str = "private", update_id: int | None = None, **fields: Any) -> Update:
+def message(
+    uid: int, bot: Bot, *, chat: str = "private", update_id: int | None = None, **fields: Any
+) -> Update:
     msg = {
         "message_id": next(_ids),
         "date": int(time.time()),
@@ -37,7 +41,9 @@ def text(uid: int, bot: Bot, body: str, **kw: Any) -> Update:
     return message(uid, bot, text=body, entities=entities, **kw)
 
 
-def press(uid: int, bot: Bot, data: str, message_id: int = 1, update_id: int | None = None) -> Update:
+def press(
+    uid: int, bot: Bot, data: str, message_id: int = 1, update_id: int | None = None
+) -> Update:
     cb = {
         "id": str(next(_ids)),
         "from": _user(uid),
@@ -68,7 +74,9 @@ def sticker(uid: int, bot: Bot) -> Update:
 
 
 def photo(uid: int, bot: Bot) -> Update:
-    return message(uid, bot, photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}])
+    return message(
+        uid, bot, photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+    )
 
 
 def edited(uid: int, bot: Bot, body: str) -> Update:

@@ -72,7 +72,11 @@ class FakeBotAPI(BaseRequest):
         self.calls.append(Call(name, params, files))
         chat_id = params.get("chat_id")
         if chat_id is not None and int(chat_id) in self.blocked:
-            body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            body = {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
             return 403, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
 

@@ -86,7 +86,11 @@ async def test_timeline_not_understood_gets_examples(harness: Harness) -> None:
     await _at_content_step(h)
     await h.send(FOCAL, "Giải pháp")
     calls = await h.press(FOCAL, button(await h.send(FOCAL, "Sở Nội vụ"), "Không có"))
-    for bad, why in (("sớm nhất có thể", "chưa hiểu"), ("30/6", "ghi rõ năm"), ("31/2/2026", "không tồn tại")):
+    for bad, why in (
+        ("sớm nhất có thể", "chưa hiểu"),
+        ("30/6", "ghi rõ năm"),
+        ("31/2/2026", "không tồn tại"),
+    ):
         calls = await h.send(FOCAL, bad)
         assert why in text_of(calls) and "quý II/2026" in text_of(calls)
     assert await h.rows("SELECT timeline FROM measures") == [(None,)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import CONSOLIDATOR, FOCAL, Harness, button, buttons_of, text_of
 from bot.plans.model import Role
+from tests.conftest import CONSOLIDATOR, FOCAL, Harness, button, buttons_of, text_of
 
 
 async def add_measure(
@@ -53,7 +53,11 @@ async def test_whole_path_invite_to_resubmission(harness: Harness) -> None:
 
     # measure 1 with two coordinating units
     calls = await add_measure(
-        h, FOCAL, item1, "Rà soát, ban hành quy chế phân cấp", "quý II/2026",
+        h,
+        FOCAL,
+        item1,
+        "Rà soát, ban hành quy chế phân cấp",
+        "quý II/2026",
         partners=["Sở Tài chính", "Thanh tra tỉnh"],
     )
     assert "Hạn hoàn thành: 30/06/2026" in text_of(calls)
@@ -75,9 +79,16 @@ async def test_whole_path_invite_to_resubmission(harness: Harness) -> None:
         " FROM measures ORDER BY id"
     )
     assert rows == [
-        (1, "Rà soát, ban hành quy chế phân cấp", "Sở Nội vụ",
-         json.dumps(["Sở Tài chính", "Thanh tra tỉnh"], ensure_ascii=False),
-         "quý II/2026", "2026-06-30", 0, "Quyết định của UBND tỉnh"),
+        (
+            1,
+            "Rà soát, ban hành quy chế phân cấp",
+            "Sở Nội vụ",
+            json.dumps(["Sở Tài chính", "Thanh tra tỉnh"], ensure_ascii=False),
+            "quý II/2026",
+            "2026-06-30",
+            0,
+            "Quyết định của UBND tỉnh",
+        ),
         (2, "Tập huấn cán bộ cấp xã", "Sở Nội vụ", "[]", "thường xuyên", None, 1, None),
     ]
 
@@ -90,7 +101,9 @@ async def test_whole_path_invite_to_resubmission(harness: Harness) -> None:
     calls = await h.press(FOCAL, item2)
     calls = await h.press(FOCAL, button(calls, "Nhập mục tiêu"))
     await h.send(FOCAL, "Đủ cán bộ cấp xã theo định biên")
-    calls = await add_measure(h, FOCAL, item2, "Tuyển dụng bổ sung <công chức> & đào tạo", "năm 2026")
+    calls = await add_measure(
+        h, FOCAL, item2, "Tuyển dụng bổ sung <công chức> & đào tạo", "năm 2026"
+    )
     calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
     assert "Tuyển dụng bổ sung &lt;công chức&gt; &amp; đào tạo" in text_of(calls)
 
@@ -178,7 +191,9 @@ async def test_item_with_two_lead_agencies_is_answered_separately(harness: Harne
     await h.join(FOCAL + 1, "SGDDT")
     for uid in (FOCAL, FOCAL + 1):
         calls = await h.send(uid, "/kehoach")
-        assert "Chất lượng dịch vụ y tế, giáo dục" in " ".join(l for l, _ in buttons_of(calls))
+        assert "Chất lượng dịch vụ y tế, giáo dục" in " ".join(
+            label for label, _ in buttons_of(calls)
+        )
         calls = await h.press(uid, button(calls, "1."))
         calls = await h.press(uid, button(calls, "Nhập mục tiêu"))
         await h.send(uid, f"Mục tiêu của {uid}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import FOCAL, Clock, button, make_settings, start_harness, stop_harness, text_of
 from tests import builders
+from tests.conftest import FOCAL, Clock, button, make_settings, start_harness, stop_harness, text_of
 
 
 async def test_restart_in_the_middle_of_a_measure(tmp_path: Path, clock: Clock) -> None:
@@ -30,8 +30,13 @@ async def test_restart_in_the_middle_of_a_measure(tmp_path: Path, clock: Clock) 
         assert "Đơn vị chủ trì: Ban Quản lý dự án tỉnh" in text_of(calls)
         rows = await h.rows("SELECT content, lead_unit, partners, timeline, output FROM measures")
         assert rows == [
-            ("Cải tạo hệ thống thoát nước nội đô", "Ban Quản lý dự án tỉnh", "[]",
-             "tháng 9/2026", "Công trình hoàn thành")
+            (
+                "Cải tạo hệ thống thoát nước nội đô",
+                "Ban Quản lý dự án tỉnh",
+                "[]",
+                "tháng 9/2026",
+                "Công trình hoàn thành",
+            )
         ]
     finally:
         await stop_harness(h)

@@ -55,16 +55,31 @@ async def test_forged_buttons_for_another_agencys_measure(harness: Harness) -> N
     calls = await h.press(FOCAL2, button(calls, "1."))
     calls = await h.press(FOCAL2, button(calls, "Thêm nhiệm vụ"))
     await h.send(FOCAL2, "Giải pháp của Sở Xây dựng")
-    (mid,), = await h.rows("SELECT id FROM measures")
-    (aid,), = await h.rows(
+    ((mid,),) = await h.rows("SELECT id FROM measures")
+    ((aid,),) = await h.rows(
         "SELECT s.id FROM assignments s JOIN plans p ON p.id = s.plan_id"
         " JOIN agencies a ON a.id = p.agency_id WHERE a.code = 'SXD' LIMIT 1"
     )
     before = await _snapshot(h)
     for data in (
-        f"m:{mid}", f"mf:{mid}:c", f"md:{mid}", f"mdy:{mid}", f"ld:{mid}:1", f"pt:{mid}:1",
-        f"ptn:{mid}", f"sk:{mid}", f"a:{aid}", f"obj:{aid}", f"add:{aid}", "ag:3",
-        "m:abc", "mf:1:zz", "xyz:1", "suby:x", "a:1:2:3", "",
+        f"m:{mid}",
+        f"mf:{mid}:c",
+        f"md:{mid}",
+        f"mdy:{mid}",
+        f"ld:{mid}:1",
+        f"pt:{mid}:1",
+        f"ptn:{mid}",
+        f"sk:{mid}",
+        f"a:{aid}",
+        f"obj:{aid}",
+        f"add:{aid}",
+        "ag:3",
+        "m:abc",
+        "mf:1:zz",
+        "xyz:1",
+        "suby:x",
+        "a:1:2:3",
+        "",
     ):
         calls = await h.press(FOCAL, data)
         text = text_of(calls)

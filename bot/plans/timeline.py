@@ -93,7 +93,9 @@ def _period(text: str) -> tuple[dt.date | None, dt.date]:
     """(start, end) of the period the folded text names."""
     # dd/mm/yyyy (also with - or .), optionally a range "từ dd/mm/yyyy đến dd/mm/yyyy"
     date = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})"
-    if m := re.fullmatch(rf"(?:tu\s+)?(?:ngay\s+)?{date}\s*(?:-|den|toi)\s*(?:ngay\s+)?{date}", text):
+    if m := re.fullmatch(
+        rf"(?:tu\s+)?(?:ngay\s+)?{date}\s*(?:-|den|toi)\s*(?:ngay\s+)?{date}", text
+    ):
         a = _day(int(m[3]), int(m[2]), int(m[1]))
         b = _day(int(m[6]), int(m[5]), int(m[4]))
         return _span(a, b)

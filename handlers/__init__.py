@@ -1,0 +1,1 @@
+"""The conversation, channel-neutral: Events in, Replies out. Nothing here imports telegram."""

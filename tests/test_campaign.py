@@ -1,0 +1,107 @@
+"""Campaign files are data: the bundled seed, validation with places, idempotent loading."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.campaign import CampaignError, load_campaign, parse_campaign
+from bot.settings import BUNDLED_CAMPAIGN
+from db import Database
+
+NOW = dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.UTC)
+
+
+def test_bundled_seed_directive() -> None:
+    c = load_campaign(BUNDLED_CAMPAIGN)
+    assert len(c.agencies) == 9
+    assert sorted({i.group for i in c.items}) == list(range(1, 9))
+    assert c.deadlines.plans_due == dt.date(2026, 1, 21)
+    assert c.deadlines.consolidation_due == dt.date(2026, 1, 22)
+    assert c.consolidator.agency == "STC"
+    seven = [i for i in c.items if i.group == 7]
+    assert len(seven) == 1 and seven[0].agencies == ("SGDDT", "SYT")
+    shared = "Năng lực doanh nghiệp trong tỉnh, nhất là về công nghiệp hỗ trợ còn hạn chế."
+    assert shared.lower() in c.items[0].text.lower() and c.items[6].text == shared  # items 1, 4
+    assert c.items[6].agencies == ("SCT",)
+
+
+def _broken(text: str) -> list[str]:
+    with pytest.raises(CampaignError) as err:
+        parse_campaign(text)
+    return err.value.problems
+
+
+def test_errors_name_their_place() -> None:
+    good = BUNDLED_CAMPAIGN.read_text(encoding="utf-8")
+    assert _broken("code = ")[0].startswith("TOML syntax")
+    problems = _broken(good.replace('agencies = ["TTT"]', 'agencies = ["XYZ"]'))
+    assert problems == ["(file): items #12: unknown agency XYZ"]
+    problems = _broken(good.replace("plans_due = 2026-01-21", "plans_due = 2026-01-31"))
+    assert "consolidation_due is before" in problems[0]
+    problems = _broken(good.replace('code = "SNV"', 'code = "snv"'))
+    assert problems[0].startswith("agencies #6.code:")
+    problems = _broken(good.replace("group = 8", "group = 0"))
+    assert problems[0].startswith("items #12.group:")
+
+
+async def test_reload_is_idempotent_and_keeps_answers(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "k.sqlite3")
+    try:
+        c = load_campaign(BUNDLED_CAMPAIGN)
+        async with db.transaction() as tx:
+            first = await tx.campaigns.load(c, NOW)
+            active = await tx.campaigns.active()
+            snv = await tx.campaigns.agency_by_code("SNV")
+            plan = await tx.plans.plan(active.id, snv.id)
+            await tx.plans.set_objective(plan.shortcomings[0].assignment_id, "giữ lại")
+        assert first.created and first.assignments_added == 13
+        # A new version of the file drops one of SNV's items and renames an agency.
+        text = BUNDLED_CAMPAIGN.read_text(encoding="utf-8")
+        start = text.index('[[items]]\ngroup = 5\nagencies = ["SNV"]\ntext = "Đội ngũ')
+        end = text.index("# 6. Sở Khoa học")
+        changed = parse_campaign(
+            (text[:start] + text[end:]).replace(
+                'name = "Thanh tra tỉnh"', 'name = "Thanh tra Tỉnh"'
+            )
+        )
+        async with db.transaction() as tx:
+            again = await tx.campaigns.load(changed, NOW)
+            assert (again.created, again.assignments_added, again.assignments_retired) == (
+                False,
+                0,
+                1,
+            )
+            plan = await tx.plans.plan(active.id, snv.id)
+            assert [s.objective for s in plan.shortcomings] == ["giữ lại"]
+            assert (await tx.campaigns.agency_by_code("TTT")).name == "Thanh tra Tỉnh"
+            restored = await tx.campaigns.load(c, NOW)
+            assert restored.assignments_added == 0
+            plan = await tx.plans.plan(active.id, snv.id)
+            assert len(plan.shortcomings) == 2 and plan.shortcomings[0].objective == "giữ lại"
+    finally:
+        await db.close()
+
+
+async def test_several_campaigns_one_active(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "k.sqlite3")
+    try:
+        c = load_campaign(BUNDLED_CAMPAIGN)
+        other = parse_campaign(
+            BUNDLED_CAMPAIGN.read_text(encoding="utf-8").replace(
+                'code = "bac-ninh-2025"', 'code = "bac-ninh-2026"'
+            )
+        )
+        async with db.transaction() as tx:
+            await tx.campaigns.load(c, NOW)
+            await tx.campaigns.load(other, NOW)
+            assert await tx.campaigns.list_codes() == [
+                ("bac-ninh-2025", False),
+                ("bac-ninh-2026", True),
+            ]
+            await tx.campaigns.load(c, NOW, activate=False)
+            assert (await tx.campaigns.active()).definition.code == "bac-ninh-2026"
+    finally:
+        await db.close()

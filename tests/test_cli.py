@@ -1,0 +1,50 @@
+"""The operator's commands: campaign check/load/list, invite, users, revoke."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.settings import BUNDLED_CAMPAIGN
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db" / "k.sqlite3"))
+    return tmp_path
+
+
+def test_campaign_check_prints_what_it_found(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["campaign", "check", str(BUNDLED_CAMPAIGN)]) == 0
+    out = capsys.readouterr().out
+    assert "agencies (9)" in out and "items (12)" in out and "21/01/2026" in out
+    assert "7.1   [SGDDT, SYT]" in out
+
+
+def test_campaign_check_reports_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BUNDLED_CAMPAIGN.read_text(encoding="utf-8").replace('"TTT"]', '"NOPE"]'))
+    assert main(["campaign", "check", str(bad)]) == 2
+    assert "items #12: unknown agency NOPE" in capsys.readouterr().err
+    assert main(["campaign", "check", str(tmp_path / "missing.toml")]) == 2
+
+
+def test_load_invite_users_revoke(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["campaign", "load", str(BUNDLED_CAMPAIGN)]) == 0
+    assert "created: 9 agencies, 12 items, 13 assignments added" in capsys.readouterr().out
+    assert main(["campaign", "load", str(BUNDLED_CAMPAIGN)]) == 0
+    assert "updated: 9 agencies, 12 items, 0 assignments added" in capsys.readouterr().out
+    assert main(["campaign", "list"]) == 0
+    assert "* bac-ninh-2025" in capsys.readouterr().out
+
+    assert main(["invite", "snv", "--days", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "dau-moi of Sở Nội vụ (SNV), valid 3 days" in out and "/start " in out
+    assert main(["invite", "NOPE"]) == 2
+    assert main(["users"]) == 0
+    assert "No linked users." in capsys.readouterr().out
+    assert main(["revoke", "42"]) == 1

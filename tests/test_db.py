@@ -1,0 +1,48 @@
+"""The connection: migrations by PRAGMA user_version, WAL, foreign keys, caller-owned commits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from db import Database
+from db.connection import migrations
+
+
+async def test_pragmas_and_migrations(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "k.sqlite3")
+    try:
+        assert await db.schema_version() == len(migrations())
+        async with db._conn.execute("PRAGMA journal_mode") as cur:
+            assert (await cur.fetchone())[0] == "wal"
+        async with db._conn.execute("PRAGMA foreign_keys") as cur:
+            assert (await cur.fetchone())[0] == 1
+        assert await db.migrate() == len(migrations())  # idempotent
+    finally:
+        await db.close()
+
+
+async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "k.sqlite3")
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.campaigns._run("INSERT INTO agencies (code, name) VALUES ('X', 'x')")
+                raise RuntimeError("boom")
+        async with db.transaction() as tx:
+            assert await tx.campaigns.agency_by_code("X") is None
+    finally:
+        await db.close()
+
+
+async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = await Database.open(tmp_path / "k.sqlite3")
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            async with db.transaction() as tx:
+                await tx.plans._run("INSERT INTO assignments (plan_id, item_id) VALUES (99, 99)")
+    finally:
+        await db.close()

@@ -1,0 +1,67 @@
+"""Settings from the environment and .env; bad ones stop start-up with one line and exit 2."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in ("BOT_TOKEN", "ADMIN_IDS", "TIMEZONE", "DATABASE_PATH", "SUMMARY_TIME"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = load_settings()
+    assert s.bot_token is None and s.timezone == "Asia/Ho_Chi_Minh"
+    assert s.database_path == Path("data/kehoach.sqlite3")
+    monkeypatch.setenv("BOT_TOKEN", "123:secret")
+    monkeypatch.setenv("ADMIN_IDS", "11, 22")
+    monkeypatch.setenv("SUMMARY_TIME", "17:00")
+    s = load_settings()
+    assert s.admin_ids == [11, 22] and s.summary_time == dt.time(17, 0)
+    assert "secret" not in repr(s) and s.require_token() == "123:secret"
+
+
+def test_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BOT_TOKEN=9:from-dotenv\nDEFAULT_LOCALE=en\n")
+    s = load_settings()
+    assert s.require_token() == "9:from-dotenv" and s.default_locale == "en"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TIMEZONE", "Mars/Base", "Setting TIMEZONE is invalid: unknown time zone 'Mars/Base'"),
+        ("ADMIN_IDS", "abc", "Setting ADMIN_IDS.0 is invalid"),
+        ("BOT_API_URL", "ftp://x", "Setting BOT_API_URL is invalid: must start with http"),
+    ],
+)
+def test_malformed_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert str(err.value).startswith(message)
+
+
+def test_run_without_token_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["kehoach-bot: BOT_TOKEN is not set: put it in the environment or in .env"]
+
+
+def test_malformed_setting_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TIMEZONE", "nowhere")
+    assert main(["users"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
