@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     inv.add_argument("agency", help="agency code, e.g. STC")
     inv.add_argument("--role", choices=[r.value for r in Role], default=Role.FOCAL.value)
     inv.add_argument("--days", type=int, default=None, help="days before it expires (default 7)")
+    exp = sub.add_parser("export", help="write the consolidated plan as .docx or .xlsx")
+    exp.add_argument("--format", choices=["docx", "xlsx"], default="docx")
+    exp.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+    exp.add_argument("--draft", action="store_true", help="include unsubmitted work (marked)")
     sub.add_parser("users", help="list who is linked to which agency")
     rev = sub.add_parser("revoke", help="remove every role of a user")
     rev.add_argument("user_id", help="the user's Telegram id")
@@ -58,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             "campaign": campaign_command,
             "invite": invite,
             "users": users,
+            "export": export,
             "revoke": revoke,
         }[command]
         return asyncio.run(handler(settings, args))
@@ -166,6 +171,27 @@ async def _bot_username(settings: Settings) -> str | None:
     except (TelegramError, OSError) as exc:
         print(f"(could not reach the Bot API for the username: {exc})", file=sys.stderr)
         return None
+
+
+async def export(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.consolidate import documents
+    from handlers.context import utc_now
+
+    db = await _database(settings)
+    try:
+        async with db.transaction() as tx:
+            campaign = await tx.campaigns.active()
+            if campaign is None:
+                print("kehoach-bot: no active campaign", file=sys.stderr)
+                return 1
+            today = utc_now().astimezone(settings.tz).date()
+            doc = await documents(tx, campaign, today, settings.tz, args.format, draft=args.draft)
+    finally:
+        await db.close()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(doc.content)
+    print(f"Wrote {args.output} ({len(doc.content):,} bytes): {doc.caption}")
+    return 0
 
 
 async def users(settings: Settings, args: argparse.Namespace) -> int:

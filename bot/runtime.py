@@ -9,11 +9,14 @@ from telegram.ext import Application
 
 from bot import i18n
 from bot.campaign import load_campaign
+from bot.jobs import Scheduler
+from bot.plans.schedule import ScheduleConfig
 from bot.settings import Settings
-from bot.telegram import build_application, register_commands
+from bot.telegram import CHANNEL, TelegramChannel, build_application, register_commands
 from db.connection import Database
 from handlers.context import Clock, Services, utc_now
 from handlers.router import Core
+from handlers.types import Recipient
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,17 @@ async def open_database(settings: Settings, services: Services) -> Database:
     return db
 
 
+def schedule_config(settings: Settings) -> ScheduleConfig:
+    return ScheduleConfig(
+        reminder_days_before=tuple(settings.reminder_days_before),
+        reminder_time=settings.reminder_time,
+        quiet_start=settings.quiet_start,
+        quiet_end=settings.quiet_end,
+        summary_time=settings.summary_time,
+        summary_days=tuple(settings.summary_days),
+    )
+
+
 class Runtime:
     """Owns the resources of the running bot; PTB calls post_init/post_shutdown."""
 
@@ -48,10 +62,12 @@ class Runtime:
         self.services = make_services(settings, clock)
         self.db: Database | None = None
         self.core = Core(None, self.services)  # type: ignore[arg-type]  # set in post_init
+        self.channel = TelegramChannel(self.core)
+        self.scheduler: Scheduler | None = None
         self.app: Application = build_application(  # type: ignore[type-arg]
             settings.require_token(),
             settings.bot_api_url,
-            self.core,
+            self.channel,
             settings.tz,
             post_init=self.post_init,
             post_shutdown=self.post_shutdown,
@@ -63,6 +79,18 @@ class Runtime:
         self.core.db = self.db
         self.services.bot_username = app.bot.username
         await register_commands(app)
+        self.scheduler = Scheduler(
+            self.db,
+            self.services,
+            schedule_config(self.settings),
+            lambda reply: self.channel.send(app.bot, reply),
+            summary_chat=Recipient(CHANNEL, str(self.settings.summary_chat_id))
+            if self.settings.summary_chat_id
+            else None,
+        )
+        await self.scheduler.start()
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(self.scheduler.job, interval=60, first=1, name="schedule")
         log.info("bot @%s ready", app.bot.username)
 
     async def post_shutdown(self, app: Application) -> None:  # type: ignore[type-arg]

@@ -104,7 +104,12 @@ class TelegramChannel:
             if reply.edit:
                 pressed = None  # only the first edit replaces the pressed message
 
-    async def deliver(self, bot: Any, reply: Reply, chat_id: int, pressed: Message | None) -> None:
+    async def send(self, bot: Any, reply: Reply) -> bool:
+        """Send a reply addressed to someone (``reply.to``); False if it could not be delivered."""
+        assert reply.to is not None
+        return await self.deliver(bot, reply, int(reply.to.external_id), None)
+
+    async def deliver(self, bot: Any, reply: Reply, chat_id: int, pressed: Message | None) -> bool:
         target = int(reply.to.external_id) if reply.to else chat_id
         try:
             if reply.document is not None:
@@ -114,23 +119,28 @@ class TelegramChannel:
                     filename=reply.document.filename,
                     caption=reply.document.caption or None,
                 )
-                return
+                return True
             chunks = split_html(reply.text)
             markup = keyboard(reply.choices)
             if reply.edit and pressed is not None and len(chunks) == 1 and not reply.to:
                 try:
                     await pressed.edit_text(chunks[0], reply_markup=markup)
-                    return
+                    return True
                 except BadRequest as exc:
                     if "not modified" in str(exc).lower():
-                        return
+                        return True
                     log.info("edit failed (%s): sending instead", exc)
             for i, chunk in enumerate(chunks):
                 last = i == len(chunks) - 1
                 await bot.send_message(target, chunk, reply_markup=markup if last else None)
+            return True
         except Forbidden:
             log.info("chat %s blocked the bot", target)
             await self.core.mark_blocked(Recipient(CHANNEL, str(target)))
+            return False
+        except TelegramError as exc:  # after the rate limiter's retries: logged, not fatal
+            log.error("could not send to chat %s: %s", target, exc)
+            return False
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         uid = update.update_id if isinstance(update, Update) else None
@@ -151,7 +161,7 @@ async def register_commands(app: Application) -> None:  # type: ignore[type-arg]
 def build_application(
     token: str,
     base_url: str,
-    core: Core,
+    channel: TelegramChannel,
     tz: Any,
     *,
     post_init: Any = None,
@@ -175,7 +185,6 @@ def build_application(
     if post_shutdown is not None:
         builder = builder.post_shutdown(post_shutdown)
     app = builder.build()
-    channel = TelegramChannel(core)
     app.add_handler(TypeHandler(Update, channel.on_update))
     app.add_error_handler(channel.on_error)
     return app

@@ -177,23 +177,50 @@ class PlanRepo(Repository):
         )
         return version
 
+    async def return_plan(self, plan_id: int, reason: str, at: dt.datetime) -> None:
+        await self._run(
+            "UPDATE plans SET returned_at = ?, return_reason = ? WHERE id = ?",
+            (iso(at), reason, plan_id),
+        )
+
+    async def latest_submissions(self, campaign_id: int) -> dict[int, Submission]:
+        """The latest submitted version of each plan of the campaign, by agency id."""
+        rows = await self._all(
+            "SELECT s.*, p.agency_id FROM submissions s JOIN plans p ON p.id = s.plan_id"
+            " WHERE p.campaign_id = ? AND s.version = (SELECT MAX(version) FROM submissions"
+            " WHERE plan_id = s.plan_id)",
+            (campaign_id,),
+        )
+        return {int(r["agency_id"]): _submission(r) for r in rows}
+
+    async def submitted_since(
+        self, campaign_id: int, since: dt.datetime | None
+    ) -> list[Submission]:
+        rows = await self._all(
+            "SELECT s.* FROM submissions s JOIN plans p ON p.id = s.plan_id"
+            " WHERE p.campaign_id = ? AND s.submitted_at > ? ORDER BY s.submitted_at",
+            (campaign_id, iso(since) if since else ""),
+        )
+        return [_submission(r) for r in rows]
+
     async def submissions(self, plan_id: int) -> list[Submission]:
         rows = await self._all(
             "SELECT * FROM submissions WHERE plan_id = ? ORDER BY version", (plan_id,)
         )
-        return [
-            Submission(
-                id=r["id"],
-                plan_id=r["plan_id"],
-                version=r["version"],
-                submitted_at=from_iso(r["submitted_at"]),
-                submitted_by=r["submitted_by"],
-                late_days=r["late_days"],
-                measures=r["measures"],
-                snapshot=Plan.model_validate_json(r["snapshot"]),
-            )
-            for r in rows
-        ]
+        return [_submission(r) for r in rows]
+
+
+def _submission(r: Any) -> Submission:
+    return Submission(
+        id=r["id"],
+        plan_id=r["plan_id"],
+        version=r["version"],
+        submitted_at=from_iso(r["submitted_at"]),
+        submitted_by=r["submitted_by"],
+        late_days=r["late_days"],
+        measures=r["measures"],
+        snapshot=Plan.model_validate_json(r["snapshot"]),
+    )
 
 
 def _measure(row: Any) -> Measure:

@@ -7,6 +7,7 @@ import aiosqlite
 from db.audit import AuditRepo
 from db.campaigns import CampaignRepo
 from db.conversations import ConversationRepo
+from db.deliveries import DeliveryRepo
 from db.plans import PlanRepo
 from db.users import UserRepo
 
@@ -18,3 +19,4 @@ class Repos:
         self.users = UserRepo(conn)
         self.conversations = ConversationRepo(conn)
         self.audit = AuditRepo(conn)
+        self.deliveries = DeliveryRepo(conn)

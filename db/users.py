@@ -103,6 +103,18 @@ class UserRepo(Repository):
             params.append(agency_id)
         return [_user(r) for r in await self._all(sql + " ORDER BY u.id", params)]
 
+    async def people_by_agency(self, role: Role = Role.FOCAL) -> dict[int, list[User]]:
+        """Every holder of ``role``, grouped by agency id."""
+        rows = await self._all(
+            "SELECT m.agency_id AS agency_of, u.* FROM memberships m JOIN users u ON u.id = m.user_id"
+            " WHERE m.role = ? ORDER BY m.agency_id, u.id",
+            (role.value,),
+        )
+        out: dict[int, list[User]] = {}
+        for r in rows:
+            out.setdefault(int(r["agency_of"]), []).append(_user(r))
+        return out
+
     async def listing(self) -> list[UserRow]:
         rows = await self._all(
             "SELECT DISTINCT u.* FROM users u JOIN memberships m ON m.user_id = u.id ORDER BY u.id"

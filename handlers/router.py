@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.i18n import _, use_locale
 from db.connection import Database
-from handlers import common, measure, plan, registration
+from handlers import common, consolidate, measure, plan, registration
 from handlers.context import Ctx, Services
 from handlers.types import Event, Kind, Recipient, Reply
 
@@ -42,8 +42,8 @@ class Core:
     def __init__(self, db: Database, services: Services) -> None:
         self.db = db
         self.services = services
-        self.commands = dict(COMMANDS)
-        self.buttons: dict[str, ButtonHandler] = {}
+        self.commands = {**COMMANDS, **consolidate.COMMANDS}
+        self.buttons: dict[str, ButtonHandler] = dict(consolidate.BUTTONS)
 
     def extend(self, commands: dict[str, Handler], buttons: dict[str, ButtonHandler]) -> None:
         """Add a feature's commands and button verbs (e.g. consolidation)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from bot.campaign import Campaign
 from bot.i18n import _, days_phrase, fmt_date, fmt_datetime, ngettext
@@ -30,7 +29,7 @@ def deadline_line(campaign: Campaign, today: dt.date) -> str:
     return _("Deadline: {date} ({left})").format(date=fmt_date(due), left=days_phrase(due, today))
 
 
-def status_text(plan: Plan, tz: ZoneInfo) -> str:
+def status_text(plan: Plan, tz: dt.tzinfo) -> str:
     st = rules.status(plan)
     sub = plan.last_submission
     if st is Status.SUBMITTED and sub:
@@ -70,7 +69,7 @@ def item_label(index: int, item: Shortcoming) -> str:
 
 
 def menu(
-    campaign: Campaign, plan: Plan, today: dt.date, tz: ZoneInfo
+    campaign: Campaign, plan: Plan, today: dt.date, tz: dt.tzinfo
 ) -> tuple[str, list[list[Choice]]]:
     text = "\n".join(
         [
@@ -190,7 +189,7 @@ def measure_card(index: int, item: Shortcoming, m: Measure) -> tuple[str, list[l
 
 
 def plan_text(
-    campaign: Campaign, plan: Plan, today: dt.date, tz: ZoneInfo, *, title: str = ""
+    campaign: Campaign, plan: Plan, today: dt.date, tz: dt.tzinfo, *, title: str = ""
 ) -> str:
     heading = title or _("REMEDIATION PLAN")
     lines = [

@@ -1,0 +1,374 @@
+"""The consolidated plan as documents: .docx in the layout of Nghị định 30/2020/NĐ-CP, and .xlsx.
+
+Input is the campaign and, per agency, the plan to print (the latest submitted snapshot, or the
+current draft when asked for a draft view). Output is bytes; nothing here touches disk or network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bot.campaign import Campaign
+from bot.i18n import _, fmt_date
+from bot.plans.model import Agency, Measure, Plan
+
+FONT = "Times New Roman"
+RULE = "─" * 8
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One agency in the report: the plan printed (None: nothing submitted), and its status."""
+
+    agency: Agency
+    plan: Plan | None
+    version: int | None = None
+    submitted_at: dt.datetime | None = None
+    late_days: int = 0
+    status: str = ""
+    focal: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    number: str
+    item: str
+    agency: str
+    objective: str
+    measure: Measure | None
+
+
+def columns() -> list[str]:
+    return [
+        _("No."),
+        _("Shortcoming"),
+        _("Objective"),
+        _("Tasks, solutions"),
+        _("Lead unit"),
+        _("Coordinating units"),
+        _("Completion time"),
+        _("Output, result"),
+    ]
+
+
+def rows(campaign: Campaign, entries: Sequence[Entry]) -> list[Row]:
+    """One row per measure, shortcomings in the directive's order; a row for a missing plan."""
+    by_code = {e.agency.code: e for e in entries}
+    out: list[Row] = []
+    for number, (key, item) in enumerate(campaign.keyed_items(), start=1):
+        for code in item.agencies:
+            entry = by_code.get(code)
+            name = entry.agency.name if entry else campaign.agency(code).name
+            answer = None
+            if entry and entry.plan:
+                answer = next((s for s in entry.plan.shortcomings if s.key == key), None)
+            if answer is None or not answer.measures:
+                out.append(Row(str(number), item.text, name, _("(no plan submitted)"), None))
+                continue
+            for m in answer.measures:
+                out.append(Row(str(number), item.text, name, answer.objective or "", m))
+    return out
+
+
+def _timeline(m: Measure) -> str:
+    text = m.timeline or ""
+    if m.due_date:
+        text += "\n" + _("(due {date})").format(date=fmt_date(m.due_date))
+    return text
+
+
+def _cells(row: Row) -> list[str]:
+    m = row.measure
+    item = f"{row.item}\n({row.agency})"
+    if m is None:
+        return [row.number, item, row.objective, "", "", "", "", ""]
+    partners = ", ".join(m.partners or ())
+    return [
+        row.number,
+        item,
+        row.objective,
+        m.content,
+        m.lead_unit or "",
+        partners,
+        _timeline(m),
+        m.output or "",
+    ]
+
+
+# -- Word ----------------------------------------------------------------------------------------
+
+
+def _font(run: object, size: float = 13, bold: bool = False, italic: bool = False) -> None:
+    r = run  # a docx Run
+    r.font.name = FONT  # type: ignore[attr-defined]
+    r.font.size = Pt(size)  # type: ignore[attr-defined]
+    r.font.bold = bold  # type: ignore[attr-defined]
+    r.font.italic = italic  # type: ignore[attr-defined]
+    rpr = r._element.get_or_add_rPr()  # type: ignore[attr-defined]
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+
+
+def _para(
+    container: object,
+    text: str,
+    *,
+    size: float = 13,
+    bold: bool = False,
+    italic: bool = False,
+    align: object = WD_ALIGN_PARAGRAPH.CENTER,
+    color: RGBColor | None = None,
+) -> object:
+    p = container.add_paragraph()  # type: ignore[attr-defined]
+    p.alignment = align
+    p.paragraph_format.space_after = Pt(0)
+    p.paragraph_format.space_before = Pt(0)
+    run = p.add_run(text)
+    _font(run, size, bold, italic)
+    if color is not None:
+        run.font.color.rgb = color
+    return p
+
+
+def _repeat_header(row: object) -> None:
+    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _portrait(section: object) -> None:
+    s = section
+    s.orientation = WD_ORIENT.PORTRAIT  # type: ignore[attr-defined]
+    s.page_width, s.page_height = Mm(210), Mm(297)  # type: ignore[attr-defined]
+    s.top_margin, s.bottom_margin = Mm(20), Mm(20)  # type: ignore[attr-defined]
+    s.left_margin, s.right_margin = Mm(30), Mm(15)  # type: ignore[attr-defined]
+
+
+def _landscape(section: object) -> None:
+    s = section
+    s.orientation = WD_ORIENT.LANDSCAPE  # type: ignore[attr-defined]
+    s.page_width, s.page_height = Mm(297), Mm(210)  # type: ignore[attr-defined]
+    s.top_margin, s.bottom_margin = Mm(20), Mm(20)  # type: ignore[attr-defined]
+    s.left_margin, s.right_margin = Mm(30), Mm(15)  # type: ignore[attr-defined]
+
+
+def date_line(place: str, on: dt.date) -> str:
+    return _("{place}, day {d} month {m} year {y}").format(
+        place=place, d=f"{on.day:02d}", m=f"{on.month:02d}", y=on.year
+    )
+
+
+def docx_bytes(
+    campaign: Campaign, entries: Sequence[Entry], on: dt.date, *, draft: bool = False
+) -> bytes:
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(13)
+    normal.element.get_or_add_rPr()
+    _portrait(doc.sections[0])
+    cons = campaign.consolidator
+    consolidator = campaign.agency(cons.agency).name
+
+    header = doc.add_table(rows=1, cols=2)
+    header.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header.autofit = False
+    left, right = header.rows[0].cells
+    header.columns[0].width, header.columns[1].width = Mm(65), Mm(100)
+    left.width, right.width = Mm(65), Mm(100)
+    left.paragraphs[0].text = ""
+    _font(left.paragraphs[0].add_run(cons.parent.upper()), 13)
+    left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _para(left, consolidator.upper(), bold=True)
+    _para(left, RULE, size=8)
+    _para(left, _("No.: .../{symbol}").format(symbol=cons.document_symbol))
+    right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(right.paragraphs[0].add_run(_("SOCIALIST REPUBLIC OF VIET NAM")), 12, bold=True)
+    _para(right, _("Independence - Freedom - Happiness"), size=13, bold=True)
+    _para(right, RULE * 2, size=8)
+    _para(right, date_line(cons.place, on), italic=True)
+
+    _para(doc, "")
+    if draft:
+        _para(
+            doc,
+            _("DRAFT — includes work not yet submitted; for reference only"),
+            bold=True,
+            color=RGBColor(0xC0, 0, 0),
+        )
+    _para(doc, campaign.report.title, size=14, bold=True)
+    _para(doc, campaign.report.summary, size=14, bold=True)
+    _para(doc, RULE, size=8)
+    d = campaign.directive
+    cite = (
+        _("Pursuant to {kind} {number} of {issuer} {subject},")
+        .format(
+            kind=d.kind,
+            number=(_("No. {number}").format(number=d.number) if d.number else "").strip(),
+            issuer=d.issuer,
+            subject=d.subject,
+        )
+        .replace("  ", " ")
+    )
+    opening = _(
+        "{cite} on the basis of the plans of the agencies, {consolidator} consolidates the "
+        "plan as follows:"
+    ).format(cite=cite, consolidator=consolidator)
+    p = _para(doc, opening, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    p.paragraph_format.first_line_indent = Mm(10)  # type: ignore[attr-defined]
+    p.paragraph_format.space_before = Pt(6)  # type: ignore[attr-defined]
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    _landscape(section)
+    heads = columns()
+    table = doc.add_table(rows=1, cols=len(heads))
+    table.style = "Table Grid"
+    table.autofit = False
+    widths = [Mm(10), Mm(45), Mm(35), Mm(50), Mm(25), Mm(30), Mm(25), Mm(28)]  # 248 mm
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for cell, text, width in zip(table.rows[0].cells, heads, widths, strict=True):
+        cell.width = width
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(cell.paragraphs[0].add_run(text), 12, bold=True)
+    _repeat_header(table.rows[0])
+    previous: tuple[str, str] | None = None
+    start = 1
+    for row in rows(campaign, entries):
+        cells = table.add_row().cells
+        for cell, text, width in zip(cells, _cells(row), widths, strict=True):
+            cell.width = width
+            _font(cell.paragraphs[0].add_run(text), 12)
+        current = (row.number, row.agency)
+        index = len(table.rows) - 1
+        if current == previous:
+            for col in (0, 1, 2):  # one shortcoming and objective over its measures
+                top = table.cell(start, col)
+                text = top.text
+                merged = top.merge(table.cell(index, col))
+                for extra in merged.paragraphs[1:]:
+                    extra._element.getparent().remove(extra._element)
+                if merged.text != text:
+                    merged.paragraphs[0].text = ""
+                    _font(merged.paragraphs[0].add_run(text), 12)
+        else:
+            start = index
+        previous = current
+
+    tail = doc.add_section(WD_SECTION.NEW_PAGE)
+    _portrait(tail)
+    missing = [e for e in entries if e.plan is None and e.status]
+    if missing:
+        _para(
+            doc,
+            _("Agencies that have not submitted a plan:"),
+            bold=True,
+            align=WD_ALIGN_PARAGRAPH.LEFT,
+        )
+        for e in missing:
+            _para(doc, f"- {e.agency.name}", align=WD_ALIGN_PARAGRAPH.LEFT)
+        _para(doc, "")
+    sign = doc.add_table(rows=1, cols=2)
+    left, right = sign.rows[0].cells
+    left.paragraphs[0].text = ""
+    _font(left.paragraphs[0].add_run(_("Recipients:")), 12, bold=True, italic=True)
+    for recipient in campaign.report.recipients:
+        _para(left, f"- {recipient};", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(right.paragraphs[0].add_run(campaign.report.signer_title), 13, bold=True)
+    for _i in range(3):
+        _para(right, "")
+    _para(right, campaign.report.signer_name, bold=True)
+
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# -- Excel ---------------------------------------------------------------------------------------
+
+WIDTHS = [6, 45, 35, 50, 22, 28, 20, 28]
+
+
+def xlsx_bytes(
+    campaign: Campaign, entries: Sequence[Entry], on: dt.date, *, draft: bool = False
+) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Plan")
+    title = f"{campaign.report.title} {campaign.report.summary}"
+    if draft:
+        title = _("DRAFT — includes work not yet submitted; for reference only") + " — " + title
+    ws.append([title])
+    ws.append([date_line(campaign.consolidator.place, on)])
+    ws.append(columns())
+    header = 3
+    bold = Font(name=FONT, bold=True)
+    for cell in ws[header]:
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    ws["A1"].font = Font(name=FONT, bold=True, size=13, color="C00000" if draft else "000000")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in rows(campaign, entries):
+        ws.append(_cells(row))
+        for cell in ws[ws.max_row]:
+            cell.alignment = wrap
+            cell.font = Font(name=FONT)
+    for i, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    ws.auto_filter.ref = f"A{header}:{get_column_letter(len(WIDTHS))}{ws.max_row}"
+
+    st = wb.create_sheet(_("Status"))
+    st.append(
+        [
+            _("Code"),
+            _("Agency"),
+            _("Status"),
+            _("Version"),
+            _("Submitted at"),
+            _("Days late"),
+            _("Focal persons"),
+        ]
+    )
+    for cell in st[1]:
+        cell.font = bold
+    for e in entries:
+        st.append(
+            [
+                e.agency.code,
+                e.agency.name,
+                e.status,
+                e.version,
+                e.submitted_at.strftime("%H:%M %d/%m/%Y") if e.submitted_at else None,
+                e.late_days or None,
+                e.focal,
+            ]
+        )
+    for i, width in enumerate([10, 36, 34, 9, 18, 10, 40], start=1):
+        st.column_dimensions[get_column_letter(i)].width = width
+    st.freeze_panes = "A2"
+    st.auto_filter.ref = f"A1:G{st.max_row}"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,353 @@
+"""For the consolidating agency: /tonghop, one agency's plan, documents, /trave, /nhacnho."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.i18n import _, days_phrase, fmt_date, use_locale
+from bot.plans import report
+from bot.plans.model import Agency, Role
+from bot.plans.overview import AgencyStatus, Overview, overview
+from bot.plans.rules import Status
+from db.campaigns import ActiveCampaign
+from db.repos import Repos
+from handlers import views
+from handlers.context import Ctx
+from handlers.input import REASON_MAX, InputError, clean
+from handlers.text import esc, split_html
+from handlers.types import Choice, Document, Recipient, Reply
+
+PAGE = 25
+ICONS = {
+    Status.SUBMITTED: "✅",
+    Status.CHANGED: "✏️",
+    Status.RETURNED: "↩️",
+    Status.READY: "🟡",
+    Status.IN_PROGRESS: "🟡",
+    Status.NOT_STARTED: "⬜",
+}
+
+
+async def load_overview(tx: Repos, campaign: ActiveCampaign, today: dt.date) -> Overview:
+    plans = await tx.plans.plans(campaign.id)
+    people = await tx.users.people_by_agency(Role.FOCAL)
+    named = {
+        agency_id: [(u.display_name or u.external_id, u.blocked_at is not None) for u in users]
+        for agency_id, users in people.items()
+    }
+    return overview(plans, named, campaign.definition.deadlines.plans_due, today)
+
+
+def counts_line(ov: Overview) -> str:
+    return _("Submitted: {s}/{total} · In progress: {p} · Not started: {n}").format(
+        s=len(ov.submitted), total=len(ov.rows), p=len(ov.in_progress), n=len(ov.not_started)
+    )
+
+
+def status_line(row: AgencyStatus, tz: dt.tzinfo) -> str:
+    line = f"{ICONS[row.status]} <b>{esc(row.agency.code)}</b> {esc(row.agency.name)} — "
+    line += views.status_text(row.plan, tz)
+    people = (
+        _("Focal persons: {names}").format(names=esc(", ".join(row.focal)))
+        if row.focal
+        else _("No focal person linked yet")
+    )
+    line += "\n   " + people
+    if row.blocked:
+        line += " " + _("(blocked the bot: {names})").format(names=esc(", ".join(row.blocked)))
+    return line
+
+
+async def _guard(ctx: Ctx) -> ActiveCampaign | None:
+    if not ctx.is_consolidator:
+        await ctx.audit("consolidator.refused", "user", ctx.user.id, command=ctx.event.command)
+        ctx.say(_("This command is for the consolidating agency only."))
+        return None
+    if ctx.campaign is None:
+        ctx.say(_("No campaign is open at the moment."))
+        return None
+    return ctx.campaign
+
+
+async def status_command(ctx: Ctx) -> None:
+    """/tonghop [CODE]: the campaign at a glance, or one agency's plan."""
+    campaign = await _guard(ctx)
+    if campaign is None:
+        return
+    code = ctx.event.args.strip().upper()
+    if code:
+        agency = await ctx.tx.campaigns.agency_by_code(code)
+        if agency is None:
+            ctx.say(_("Unknown agency code: {code}").format(code=esc(code)))
+            return
+        await agency_plan(ctx, campaign, agency)
+        return
+    await show_page(ctx, campaign, 0, edit=False)
+
+
+async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool) -> None:
+    """Shows one page of the status, with buttons to open an agency and to download."""
+    ov = await load_overview(ctx.tx, campaign, ctx.today)
+    c = campaign.definition
+    pages = max(1, -(-len(ov.rows) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = ov.rows[page * PAGE : (page + 1) * PAGE]
+    lines = [
+        "<b>" + _("CONSOLIDATED STATUS") + "</b> — " + esc(c.title),
+        views.deadline_line(c, ctx.today),
+        counts_line(ov),
+    ]
+    if ov.late:
+        lines.append(_("Late: {codes}").format(codes=", ".join(r.agency.code for r in ov.late)))
+    if pages > 1:
+        lines.append(_("Page {p}/{n}").format(p=page + 1, n=pages))
+    lines.append("")
+    lines += [status_line(r, ctx.services.tz) for r in shown]
+    rows: list[list[Choice]] = []
+    codes = [Choice(r.agency.code, f"tc:{r.agency.id}") for r in shown]
+    for i in range(0, len(codes), 4):
+        rows.append(codes[i : i + 4])
+    if pages > 1:
+        nav = []
+        if page > 0:
+            nav.append(Choice("◀️", f"tcp:{page - 1}"))
+        if page < pages - 1:
+            nav.append(Choice("▶️", f"tcp:{page + 1}"))
+        rows.append(nav)
+    rows.append([Choice(_("📄 Word (.docx)"), "dl:docx"), Choice(_("📊 Excel (.xlsx)"), "dl:xlsx")])
+    rows.append([Choice(_("📝 Draft incl. unsubmitted (.docx)"), "dl:draft")])
+    text = "\n".join(lines)
+    chunks = split_html(text)
+    for chunk in chunks[:-1]:
+        ctx.say(chunk)
+    ctx.say(chunks[-1], rows, edit=edit and len(chunks) == 1)
+
+
+async def agency_plan(ctx: Ctx, campaign: ActiveCampaign, agency: Agency) -> None:
+    """Shows one agency's plan as it stands, like /xem."""
+    plan = await ctx.tx.plans.plan(campaign.id, agency.id)
+    if plan is None or not plan.shortcomings:
+        ctx.say(_("{agency} has no items in this campaign.").format(agency=esc(agency.name)))
+        return
+    text = views.plan_text(campaign.definition, plan, ctx.today, ctx.services.tz)
+    chunks = split_html(text)
+    for chunk in chunks[:-1]:
+        ctx.say(chunk)
+    ctx.say(chunks[-1], [[Choice(_("⬅️ Back to the status"), "tcp:0")]])
+
+
+async def entries(
+    tx: Repos, campaign: ActiveCampaign, today: dt.date, tz: dt.tzinfo, *, draft: bool
+) -> list[report.Entry]:
+    """Each agency with the plan to print: the latest submitted snapshot (or the draft)."""
+    ov = await load_overview(tx, campaign, today)
+    latest = await tx.plans.latest_submissions(campaign.id)
+    out = []
+    for row in ov.rows:
+        sub = latest.get(row.agency.id)
+        printed = row.plan if draft else (sub.snapshot if sub else None)
+        out.append(
+            report.Entry(
+                agency=row.agency,
+                plan=printed,
+                version=sub.version if sub else None,
+                submitted_at=sub.submitted_at if sub else None,
+                late_days=sub.late_days if sub else 0,
+                status=views.status_text(row.plan, tz),
+                focal=", ".join(row.focal),
+            )
+        )
+    return out
+
+
+async def documents(
+    tx: Repos,
+    campaign: ActiveCampaign,
+    today: dt.date,
+    tz: dt.tzinfo,
+    kind: str,
+    *,
+    draft: bool = False,
+) -> Document:
+    """The consolidated plan as a .docx or .xlsx file, always in Vietnamese like the directive."""
+    with use_locale("vi"):
+        items = await entries(tx, campaign, today, tz, draft=draft)
+        prefix = "ban-nhap-ke-hoach" if draft else "ke-hoach-tong-hop"
+        name = f"{prefix}-{campaign.definition.code}-{today:%Y%m%d}.{kind}"
+        make = report.docx_bytes if kind == "docx" else report.xlsx_bytes
+        content = make(campaign.definition, items, today, draft=draft)
+    submitted = sum(1 for e in items if e.version)
+    caption = _("Consolidated plan: {n}/{total} agencies submitted.").format(
+        n=submitted, total=len(items)
+    )
+    if draft:
+        caption = _("DRAFT including unsubmitted work, for reference only.")
+    return Document(filename=name, content=content, caption=caption)
+
+
+async def on_button(ctx: Ctx, args: list[str]) -> None:
+    """Buttons of /tonghop: tc:<agency>, tcp:<page>, dl:<docx|xlsx|draft>."""
+    campaign = await _guard(ctx)
+    if campaign is None:
+        return
+    verb = ctx.event.data.split(":", 1)[0]
+    try:
+        if verb == "tcp" and len(args) == 1:
+            await show_page(ctx, campaign, int(args[0]), edit=True)
+            return
+        if verb == "tc" and len(args) == 1:
+            agency_id = int(args[0])
+            agencies = {a.id: a for a in await ctx.tx.campaigns.agencies(campaign.id)}
+            if agency_id in agencies:
+                await agency_plan(ctx, campaign, agencies[agency_id])
+                return
+        if verb == "dl" and args and args[0] in ("docx", "xlsx", "draft"):
+            kind = "docx" if args[0] == "draft" else args[0]
+            doc = await documents(
+                ctx.tx, campaign, ctx.today, ctx.services.tz, kind, draft=args[0] == "draft"
+            )
+            await ctx.audit("report.download", "campaign", campaign.id, kind=args[0])
+            ctx.replies.append(Reply(document=doc, toast=_("Preparing the file…")))
+            return
+    except ValueError:
+        pass
+    from handlers.plan import invalid_button
+
+    await invalid_button(ctx)
+
+
+async def return_command(ctx: Ctx) -> None:
+    """/trave CODE reason: returns a submitted plan for revision; its focal persons are told."""
+    campaign = await _guard(ctx)
+    if campaign is None:
+        return
+    code, _sep, raw_reason = ctx.event.args.strip().partition(" ")
+    usage = _("Usage: /trave AGENCY_CODE reason (e.g. /trave SNV Bổ sung tiến độ cụ thể)")
+    if not code or not raw_reason.strip():
+        ctx.say(usage)
+        return
+    try:
+        reason = clean(raw_reason, REASON_MAX)
+    except InputError as err:
+        ctx.say(str(err))
+        return
+    agency = await ctx.tx.campaigns.agency_by_code(code.upper())
+    plan = await ctx.tx.plans.plan(campaign.id, agency.id) if agency else None
+    if agency is None or plan is None or not plan.shortcomings:
+        ctx.say(_("Unknown agency code: {code}").format(code=esc(code)))
+        return
+    if plan.last_submission is None:
+        ctx.say(
+            _("{agency} has not submitted a plan yet: there is nothing to return.").format(
+                agency=esc(agency.name)
+            )
+        )
+        return
+    await ctx.tx.plans.return_plan(plan.id, reason, ctx.now)
+    await ctx.audit("plan.return", "plan", plan.id, reason=reason)
+    sent = 0
+    for user in (await ctx.tx.users.people_by_agency(Role.FOCAL)).get(agency.id, []):
+        if user.blocked_at is not None:
+            continue
+        with use_locale(user.locale or ctx.services.default_locale):
+            ctx.say(
+                _(
+                    "↩️ {consolidator} returned the plan of {agency} for revision.\nReason: {reason}\n"
+                    "Please edit it with /kehoach and submit again with /nop."
+                ).format(
+                    consolidator=esc(campaign.consolidator.name),
+                    agency=esc(agency.name),
+                    reason=esc(reason),
+                ),
+                to=Recipient(user.channel, user.external_id),
+            )
+        sent += 1
+    ctx.say(
+        _("Returned the plan of {agency} for revision; {n} focal persons told.").format(
+            agency=esc(agency.name), n=sent
+        )
+    )
+
+
+def reminder_text(campaign: ActiveCampaign, row: AgencyStatus, today: dt.date) -> str:
+    """The reminder a focal person gets: deadline, time left or late, what is still missing."""
+    c = campaign.definition
+    due = c.deadlines.plans_due
+    lines = [
+        "⏰ <b>" + _("Reminder: remediation plan") + "</b>",
+        f"{esc(row.agency.name)} — {esc(c.title)}",
+        _("Due to {agency} on {date} ({left}).").format(
+            agency=esc(campaign.consolidator.name), date=fmt_date(due), left=days_phrase(due, today)
+        ),
+    ]
+    if row.status is Status.RETURNED:
+        lines.append(
+            _("The plan was returned for revision: {reason}").format(
+                reason=esc(row.plan.return_reason)
+            )
+        )
+    elif row.status is Status.READY:
+        lines.append(_("The plan is complete but not submitted yet: send /nop."))
+    else:
+        lines.append(
+            _("Still missing {missing}/{total} items.").format(
+                missing=row.total - row.done, total=row.total
+            )
+        )
+    lines.append(_("Send /kehoach to continue."))
+    return "\n".join(lines)
+
+
+async def reminder_replies(
+    tx: Repos,
+    campaign: ActiveCampaign,
+    row: AgencyStatus,
+    today: dt.date,
+    default_locale: str,
+) -> list[Reply]:
+    out = []
+    for user in (await tx.users.people_by_agency(Role.FOCAL)).get(row.agency.id, []):
+        if user.blocked_at is not None:
+            continue
+        with use_locale(user.locale or default_locale):
+            out.append(
+                Reply(
+                    text=reminder_text(campaign, row, today),
+                    choices=[[views.menu_button()]],
+                    to=Recipient(user.channel, user.external_id),
+                )
+            )
+    return out
+
+
+async def remind_command(ctx: Ctx) -> None:
+    """/nhacnho: reminds every agency that still owes a plan, now."""
+    campaign = await _guard(ctx)
+    if campaign is None:
+        return
+    ov = await load_overview(ctx.tx, campaign, ctx.today)
+    agencies = messages = 0
+    without: list[str] = []
+    for row in ov.owing:
+        replies = await reminder_replies(
+            ctx.tx, campaign, row, ctx.today, ctx.services.default_locale
+        )
+        if not replies:
+            without.append(row.agency.code)
+            continue
+        agencies += 1
+        messages += len(replies)
+        ctx.replies.extend(replies)
+    await ctx.audit(
+        "reminder.manual", "campaign", campaign.id, agencies=agencies, messages=messages
+    )
+    text = _("Reminder sent to {agencies} agencies ({messages} messages).").format(
+        agencies=agencies, messages=messages
+    )
+    if without:
+        text += "\n" + _("No focal person to remind at: {codes}").format(codes=", ".join(without))
+    ctx.say(text)
+
+
+COMMANDS = {"tonghop": status_command, "trave": return_command, "nhacnho": remind_command}
+BUTTONS = {"tc": on_button, "tcp": on_button, "dl": on_button}
