@@ -91,15 +91,16 @@ class Scheduler:
         async with self.db.transaction() as tx:
             ov = await consolidate.load_overview(tx, campaign, today)
             for row in ov.owing:
-                delivery = await tx.deliveries.claim(
-                    "reminder", campaign.id, row.agency.id, slot, now
-                )
-                if delivery is None:
-                    continue
                 replies = await consolidate.reminder_replies(
                     tx, campaign, row, today, self.services.default_locale
                 )
-                batch.append((delivery, replies))
+                if not replies:  # nobody linked yet: whoever links during the slot gets it
+                    continue
+                delivery = await tx.deliveries.claim(
+                    "reminder", campaign.id, row.agency.id, slot, now
+                )
+                if delivery is not None:
+                    batch.append((delivery, replies))
         sent = 0
         for delivery, replies in batch:
             delivered = 0

@@ -173,7 +173,9 @@ class PlanRepo(Repository):
             ),
         )
         await self._run(
-            "UPDATE plans SET submitted_revision = ? WHERE id = ?", (plan.revision, plan.id)
+            "UPDATE plans SET submitted_revision = ?, returned_at = NULL, return_reason = NULL"
+            " WHERE id = ?",
+            (plan.revision, plan.id),
         )
         return version
 

@@ -81,9 +81,7 @@ def complete_count(plan: Plan) -> int:
 
 
 def status(plan: Plan) -> Status:
-    if plan.returned_at is not None and (
-        plan.last_submission is None or plan.returned_at > plan.last_submission.submitted_at
-    ):
+    if plan.returned_at is not None:  # cleared by the next submission
         return Status.RETURNED
     if plan.submitted_revision is not None:
         return Status.SUBMITTED if plan.submitted_revision == plan.revision else Status.CHANGED
