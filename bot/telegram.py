@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from telegram import (
@@ -29,6 +30,10 @@ from handlers.common import FOCAL_COMMANDS, command_descriptions
 from handlers.router import Core
 from handlers.text import split_html
 from handlers.types import Choice, Event, Kind, Recipient, Reply
+
+# PTB 22 warns on every 429 unless durations are opted in as timedelta (the v23 behaviour); the
+# rate limiter reads them that way already, and nothing here reads them as numbers.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"

@@ -40,6 +40,7 @@ class FakeBotAPI(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.blocked: set[int] = set()
+        self.flood: int = 0  # answer the next N sends with 429 Too Many Requests
         self._message_id = 100
 
     @property
@@ -71,6 +72,15 @@ class FakeBotAPI(BaseRequest):
                 files[part] = (str(filename), content if isinstance(content, bytes) else b"")
         self.calls.append(Call(name, params, files))
         chat_id = params.get("chat_id")
+        if self.flood and name.startswith("send"):
+            self.flood -= 1
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1},
+            }
+            return 429, json.dumps(body).encode()
         if chat_id is not None and int(chat_id) in self.blocked:
             body = {
                 "ok": False,

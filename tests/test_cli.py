@@ -48,3 +48,15 @@ def test_load_invite_users_revoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["users"]) == 0
     assert "No linked users." in capsys.readouterr().out
     assert main(["revoke", "42"]) == 1
+
+
+def test_export(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    assert main(["export", "--format", "docx", "-o", str(env / "out" / "plan.docx")]) == 0
+    assert "Kế hoạch tổng hợp: 0/9 đơn vị đã nộp." in capsys.readouterr().out
+    doc = Document(str(env / "out" / "plan.docx"))
+    assert doc.tables[1].rows[0].cells[0].text == "STT"
+    assert main(["export", "--format", "xlsx", "--draft", "-o", str(env / "plan.xlsx")]) == 0
+    assert "BẢN NHÁP" in load_workbook(env / "plan.xlsx")["Kế hoạch"]["A1"].value

@@ -106,3 +106,13 @@ async def test_revoke_from_the_command_line(
         assert "chỉ phục vụ người được đơn vị tổng hợp mời" in text_of(calls)
     finally:
         await stop_harness(h)
+
+
+async def test_flood_limit_is_waited_out_and_the_message_still_delivered(harness: Harness) -> None:
+    h = harness
+    await h.join(FOCAL, "SNV")
+    h.api.flood = 1
+    calls = await h.send(FOCAL, "/trogiup")
+    sends = [c for c in calls if c.method == "sendMessage"]
+    assert len(sends) == 2  # refused once with retry_after, then delivered
+    assert "Các lệnh" in sends[-1].text

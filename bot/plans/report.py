@@ -243,7 +243,7 @@ def docx_bytes(
     table = doc.add_table(rows=1, cols=len(heads))
     table.style = "Table Grid"
     table.autofit = False
-    widths = [Mm(10), Mm(45), Mm(35), Mm(50), Mm(25), Mm(30), Mm(25), Mm(28)]  # 248 mm
+    widths = [Mm(12), Mm(45), Mm(35), Mm(50), Mm(25), Mm(28), Mm(25), Mm(28)]  # 248 mm
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     for cell, text, width in zip(table.rows[0].cells, heads, widths, strict=True):
