@@ -65,3 +65,13 @@ def test_malformed_setting_exits_2(
     monkeypatch.setenv("TIMEZONE", "nowhere")
     assert main(["users"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_env_example_is_a_valid_settings_file(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"))
+    s = load_settings()
+    assert s.summary_days == [0, 1, 2, 3, 4] and s.reminder_days_before == [3, 1, 0]
+    assert s.quiet_start == dt.time(21, 0) and s.admin_ids == []
+    with pytest.raises(SettingsError):
+        s.require_token()  # left empty on purpose
