@@ -20,6 +20,22 @@ from bot.settings import BUNDLED_CAMPAIGN
 
 CAMPAIGN = load_campaign(BUNDLED_CAMPAIGN)
 ON = dt.date(2026, 1, 22)
+HEADERS = [
+    "STT",
+    "Hạn chế, khuyết điểm",
+    "Mục tiêu",
+    "Nhiệm vụ, giải pháp",
+    "Đơn vị chủ trì",
+    "Đơn vị phối hợp",
+    "Thời gian hoàn thành",
+    "Sản phẩm, kết quả",
+]
+MEASURES = [
+    "Giải pháp SNV 5.1.1",
+    "Giải pháp SNV 5.1.2",
+    "Giải pháp SNV 5.2.1",
+    "Giải pháp SYT 7.1.1",
+]
 
 
 def _entries() -> list[Entry]:
@@ -139,25 +155,11 @@ def test_title_and_opening(doc: Document) -> None:
 def test_table(doc: Document) -> None:
     table = doc.tables[1]
     head = [c.text for c in table.rows[0].cells]
-    assert head == [
-        "STT",
-        "Hạn chế, khuyết điểm",
-        "Mục tiêu",
-        "Nhiệm vụ, giải pháp",
-        "Đơn vị chủ trì",
-        "Đơn vị phối hợp",
-        "Thời gian hoàn thành",
-        "Sản phẩm, kết quả",
-    ]
+    assert head == HEADERS
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on each page
     body = [[c.text for c in r.cells] for r in table.rows[1:]]
     measures = [r for r in body if r[3]]
-    assert [r[3] for r in measures] == [
-        "Giải pháp SNV 5.1.1",
-        "Giải pháp SNV 5.1.2",
-        "Giải pháp SNV 5.2.1",
-        "Giải pháp SYT 7.1.1",
-    ]
+    assert [r[3] for r in measures] == MEASURES
     first = measures[0]
     assert first[0] == "8" and first[1].endswith("(Sở Nội vụ)") and first[2] == "Mục tiêu SNV 5.1"
     assert first[4:] == ["Sở Nội vụ", "Sở Tài chính", "quý II/2026\n(hạn 30/06/2026)", "Báo cáo"]
@@ -202,27 +204,13 @@ def test_xlsx() -> None:
     with use_locale("vi"):
         wb = load_workbook(io.BytesIO(xlsx_bytes(CAMPAIGN, _entries(), ON)))
     ws = wb["Kế hoạch"]
-    assert [c.value for c in ws[3]] == [
-        "STT",
-        "Hạn chế, khuyết điểm",
-        "Mục tiêu",
-        "Nhiệm vụ, giải pháp",
-        "Đơn vị chủ trì",
-        "Đơn vị phối hợp",
-        "Thời gian hoàn thành",
-        "Sản phẩm, kết quả",
-    ]
+    assert [c.value for c in ws[3]] == HEADERS
     assert ws.freeze_panes == "A4"
     assert ws.auto_filter.ref == f"A3:H{ws.max_row}"
     assert ws.column_dimensions["D"].width == 50
     assert ws["D4"].alignment.wrap_text
     contents = [ws.cell(row=r, column=4).value for r in range(4, ws.max_row + 1)]
-    assert [c for c in contents if c] == [
-        "Giải pháp SNV 5.1.1",
-        "Giải pháp SNV 5.1.2",
-        "Giải pháp SNV 5.2.1",
-        "Giải pháp SYT 7.1.1",
-    ]
+    assert [c for c in contents if c] == MEASURES
     st = wb["Tình hình"]
     assert [c.value for c in st[1]] == [
         "Mã",
