@@ -153,6 +153,7 @@ async def _partners_view(
     ]
     for i in range(0, len(buttons), 2):
         rows.append(buttons[i : i + 2])
+    rows.append([Choice(_("✍️ Other (type a name)"), f"ptx:{m.id}")])
     rows.append([Choice(_("🚫 None"), f"ptn:{m.id}"), Choice(_("➡️ Done"), f"ptd:{m.id}")])
     rows.append([views.back_button()])
     typed = [p for p in (m.partners or ()) if p not in {a.name for a in agencies}]
@@ -264,6 +265,17 @@ async def toggle_partner(ctx: Ctx, plan: Plan, measure_id: int, agency_id: int) 
         )
         text, rows = await _partners_view(ctx, fresh, found[1], head)
         ctx.say(text, rows, edit=True)
+
+
+async def partner_other(ctx: Ctx, plan: Plan, measure_id: int) -> None:
+    """Asks for the name of a coordinating unit that is not in the list."""
+    if not _on_step(ctx, "m_partners", measure_id) or plan.measure(measure_id) is None:
+        await stale_button(ctx)
+        return
+    ctx.say(
+        _("Type the name of the coordinating unit (several: separate with ;)."),
+        [[views.back_button()]],
+    )
 
 
 async def partners_done(ctx: Ctx, plan: Plan, measure_id: int, none: bool) -> None:

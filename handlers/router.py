@@ -209,6 +209,8 @@ class Core:
                 await measure.choose_lead(ctx, current, mid, agency_id)
             case "pt", [mid, agency_id]:
                 await measure.toggle_partner(ctx, current, mid, agency_id)
+            case "ptx", [mid]:
+                await measure.partner_other(ctx, current, mid)
             case "ptn", [mid]:
                 await measure.partners_done(ctx, current, mid, none=True)
             case "ptd", [mid]:

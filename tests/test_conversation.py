@@ -164,8 +164,21 @@ async def test_back_button_walks_the_wizard_backwards(harness: Harness) -> None:
     assert "Đơn vị chủ trì thực hiện?" in text_of(calls)
     calls = await h.send(FOCAL, "UBND các xã, phường")  # typed lead unit
     assert "Đơn vị phối hợp" in text_of(calls)
-    rows = await h.rows("SELECT content, lead_unit FROM measures")
-    assert rows == [("Hỗ trợ doanh nghiệp kết nối chuỗi cung ứng", "UBND các xã, phường")]
+    calls = await h.press(FOCAL, button(calls, "Khác"))
+    assert "Nhập tên đơn vị phối hợp" in text_of(calls)
+    calls = await h.send(FOCAL, "Hiệp hội doanh nghiệp tỉnh; Ngân hàng Nhà nước")
+    assert "Đã nhập thêm: Hiệp hội doanh nghiệp tỉnh, Ngân hàng Nhà nước" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Sở Tài chính"))
+    calls = await h.press(FOCAL, button(calls, "Xong"))
+    assert "Tiến độ, thời gian hoàn thành?" in text_of(calls)
+    rows = await h.rows("SELECT content, lead_unit, partners FROM measures")
+    assert rows == [
+        (
+            "Hỗ trợ doanh nghiệp kết nối chuỗi cung ứng",
+            "UBND các xã, phường",
+            '["Hiệp hội doanh nghiệp tỉnh", "Ngân hàng Nhà nước", "Sở Tài chính"]',
+        )
+    ]
 
 
 async def test_delete_measure_renumbers(harness: Harness) -> None:
