@@ -80,9 +80,14 @@ def run(settings: Settings) -> int:
     from bot.runtime import Runtime
 
     settings.require_token()
+    if settings.webhook_url:
+        settings.require_webhook_secret()
     load_campaign(settings.campaign_file)  # fail before connecting if the file is wrong
     runtime = Runtime(settings)
-    runtime.app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    if settings.webhook_url:
+        runtime.run_webhook()
+    else:
+        asyncio.run(runtime.run_polling())
     return 0
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from typing import Any
 
 from telegram.ext import Application
@@ -11,6 +13,7 @@ from bot import i18n
 from bot.campaign import load_campaign
 from bot.jobs import Scheduler
 from bot.plans.schedule import ScheduleConfig
+from bot.polling import ALLOWED_UPDATES, poll
 from bot.settings import Settings
 from bot.telegram import CHANNEL, TelegramChannel, build_application, register_commands
 from db.connection import Database
@@ -97,3 +100,41 @@ class Runtime:
         if self.db is not None:
             await self.db.close()
             self.db = None
+
+    async def run_polling(self) -> None:
+        """Run until SIGTERM/SIGINT: initialize, post_init, poll, then shut down cleanly."""
+        app = self.app
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        async with app:
+            await app.bot.delete_webhook()
+            await self.post_init(app)
+            await app.start()
+            task = asyncio.create_task(poll(app, stop))
+            stopped = asyncio.create_task(stop.wait())
+            done, _pending = await asyncio.wait(
+                {task, stopped}, return_when=asyncio.FIRST_COMPLETED
+            )
+            task.cancel()
+            stopped.cancel()
+            if task in done and task.exception():
+                raise task.exception()  # type: ignore[misc]
+            await app.stop()
+        await self.post_shutdown(app)
+
+    def run_webhook(self) -> None:
+        """Telegram posts updates to WEBHOOK_URL; a request without the secret gets 403."""
+        from urllib.parse import urlparse
+
+        url = self.settings.webhook_url
+        assert url is not None
+        self.app.run_webhook(
+            listen=self.settings.webhook_listen,
+            port=self.settings.webhook_port,
+            url_path=urlparse(url).path.lstrip("/"),
+            webhook_url=url,
+            secret_token=self.settings.require_webhook_secret(),
+            allowed_updates=ALLOWED_UPDATES,
+        )

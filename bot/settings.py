@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     quiet_start: dt.time = dt.time(21, 0)
     quiet_end: dt.time = dt.time(7, 0)
     invite_days: int = Field(default=7, ge=1, le=365)
+    # Webhook mode (optional): Telegram posts updates to WEBHOOK_URL; the bot listens locally.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
 
     @field_validator("admin_ids", "summary_days", "reminder_days_before", mode="before")
     @classmethod
@@ -83,6 +88,22 @@ class Settings(BaseSettings):
         if any(d < 0 or d > 6 for d in value):
             raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://") and not value.startswith("http://127."):
+            raise ValueError("must be an https:// URL")
+        return value or None
+
+    def require_webhook_secret(self) -> str:
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if len(secret) < 16 or not all(c.isalnum() or c in "_-" for c in secret):
+            raise SettingsError(
+                "WEBHOOK_SECRET must be set (16-256 characters: letters, digits, _ and -) "
+                "when WEBHOOK_URL is set"
+            )
+        return secret
 
     @property
     def tz(self) -> ZoneInfo:

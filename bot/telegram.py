@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -15,7 +17,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -37,6 +39,30 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
+SEND_RETRY_SECONDS = 120.0  # how long a message is retried while the Bot API is down
+
+
+async def with_retry(call: Callable[[], Awaitable[Any]], what: str) -> Any:
+    """Retry a send on 5xx, timeouts and connection errors (the rate limiter waits out 429s).
+
+    A message owed to a user is delivered late rather than lost; Forbidden and BadRequest are final.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SEND_RETRY_SECONDS
+    delay = 0.5
+    while True:
+        try:
+            return await call()
+        except BadRequest:
+            raise
+        except (NetworkError, RetryAfter) as exc:
+            if loop.time() + delay > deadline:
+                raise
+            log.warning("%s failed (%s); retrying in %.1f s", what, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
 MENU_COMMANDS = (*FOCAL_COMMANDS, "tonghop", "ngonngu")
 
 
@@ -97,7 +123,7 @@ class TelegramChannel:
         if query is not None:
             toast = next((r.toast for r in replies if r.toast), None)
             try:
-                await query.answer(toast)
+                await with_retry(lambda: query.answer(toast), "answerCallbackQuery")
             except TelegramError as exc:  # too old to answer: the replies still go out
                 log.info("callback %s not answered: %s", query.id, exc)
         pressed = (
@@ -118,26 +144,36 @@ class TelegramChannel:
         target = int(reply.to.external_id) if reply.to else chat_id
         try:
             if reply.document is not None:
-                await bot.send_document(
-                    target,
-                    document=reply.document.content,
-                    filename=reply.document.filename,
-                    caption=reply.document.caption or None,
+                doc = reply.document
+                await with_retry(
+                    lambda: bot.send_document(
+                        target,
+                        document=doc.content,
+                        filename=doc.filename,
+                        caption=doc.caption or None,
+                    ),
+                    "sendDocument",
                 )
                 return True
             chunks = split_html(reply.text)
             markup = keyboard(reply.choices)
             if reply.edit and pressed is not None and len(chunks) == 1 and not reply.to:
+                message = pressed
                 try:
-                    await pressed.edit_text(chunks[0], reply_markup=markup)
+                    await with_retry(
+                        lambda: message.edit_text(chunks[0], reply_markup=markup), "editMessageText"
+                    )
                     return True
                 except BadRequest as exc:
                     if "not modified" in str(exc).lower():
                         return True
                     log.info("edit failed (%s): sending instead", exc)
             for i, chunk in enumerate(chunks):
-                last = i == len(chunks) - 1
-                await bot.send_message(target, chunk, reply_markup=markup if last else None)
+                keys = markup if i == len(chunks) - 1 else None
+                await with_retry(
+                    lambda text=chunk, keys=keys: bot.send_message(target, text, reply_markup=keys),
+                    "sendMessage",
+                )
             return True
         except Forbidden:
             log.info("chat %s blocked the bot", target)

@@ -22,12 +22,12 @@ def test_defaults_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
     s = load_settings()
     assert s.bot_token is None and s.timezone == "Asia/Ho_Chi_Minh"
     assert s.database_path == Path("data/kehoach.sqlite3")
-    monkeypatch.setenv("BOT_TOKEN", "123:secret")
+    monkeypatch.setenv("BOT_TOKEN", "123:s3cr3t-v4lue")
     monkeypatch.setenv("ADMIN_IDS", "11, 22")
     monkeypatch.setenv("SUMMARY_TIME", "17:00")
     s = load_settings()
     assert s.admin_ids == [11, 22] and s.summary_time == dt.time(17, 0)
-    assert "secret" not in repr(s) and s.require_token() == "123:secret"
+    assert "s3cr3t" not in repr(s) and s.require_token() == "123:s3cr3t-v4lue"
 
 
 def test_dotenv_file(tmp_path: Path) -> None:
