@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -151,18 +152,29 @@ def make_env(standin: StandIn, db_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@asynccontextmanager
+async def world(folder: Path, *, limits: bool = True, **env: str) -> AsyncIterator[E2E]:
+    """A stand-in and a bot process (not started) on a fresh database in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    standin = StandIn(limits=limits)
+    await standin.start()
+    db_path = folder / "e2e.sqlite3"
+    w = E2E(standin, db_path, make_env(standin, db_path, **env), folder / "bot.log")
+    try:
+        yield w
+    finally:
+        if w.bot.proc is not None:
+            await w.bot.stop()
+        await standin.stop()
+
+
+def tracebacks(log: Path) -> str:
+    content = log.read_text(errors="replace") if log.exists() else ""
+    return content[-4000:] if "Traceback" in content else ""
+
+
 @pytest.fixture
 async def e2e(tmp_path: Path) -> AsyncIterator[E2E]:
-    standin = StandIn()
-    await standin.start()
-    db_path = tmp_path / "e2e.sqlite3"
-    env = make_env(standin, db_path)
-    world = E2E(standin, db_path, env, tmp_path / "bot.log")
-    try:
-        yield world
-    finally:
-        if world.bot.proc is not None:
-            await world.bot.stop()
-        await standin.stop()
-        log = world.log.read_text() if world.log.exists() else ""
-        assert "Traceback" not in log or "Error while" in log, log[-4000:]
+    async with world(tmp_path) as w:
+        yield w
+    assert not tracebacks(w.log)
