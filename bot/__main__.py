@@ -21,7 +21,9 @@ EXIT_CONFIG = 2
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kehoach-bot", description=__doc__)
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (long polling)")
+    sub.add_parser("run", help="run the bot (long polling, or webhook if WEBHOOK_URL is set)")
+    demo = sub.add_parser("demo", help="try the bot in the terminal, without a token")
+    demo.add_argument("--files", type=Path, default=Path("demo-files"), help="where files go")
     camp = sub.add_parser("campaign", help="check, load or list campaign files")
     csub = camp.add_subparsers(dest="action", required=True)
     check = csub.add_parser("check", help="validate a campaign file and print what it holds")
@@ -56,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
         command = args.command or "run"
         if command == "run":
             return run(settings)
+        if command == "demo":
+            from bot.demo import run_demo
+
+            try:
+                return asyncio.run(run_demo(settings, args.files))
+            except KeyboardInterrupt:
+                return 0
         if command == "campaign" and args.action == "check":
             return campaign_check(args.file)
         handler: Callable[[Settings, Any], Awaitable[int]] = {

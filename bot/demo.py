@@ -1,0 +1,228 @@
+"""``kehoach-bot demo``: try the bot without a token, in the terminal.
+
+Starts the Bot API stand-in and the real bot process on a temporary database with the bundled
+campaign, links a focal person (Sở Nội vụ) and a consolidator (Sở Tài chính), and opens a chat:
+type messages, pick buttons by number, switch roles with /vai, end with /thoat or Ctrl-C.
+Documents the bot sends are saved to a folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import os
+import re
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from bot.campaign import load_campaign
+from bot.i18n import _
+from bot.plans.model import Role
+from bot.settings import Settings
+from bot.standin import Sent, StandIn
+from db.connection import Database
+from handlers.registration import issue_invite
+
+PEOPLE = (
+    (1001, "Cán bộ Sở Nội vụ", "SNV", Role.FOCAL),
+    (2001, "Cán bộ Sở Tài chính", "STC", Role.CONSOLIDATOR),
+)
+
+
+def plain(text: str) -> str:
+    """Telegram HTML as terminal text."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+class Demo:
+    def __init__(self, settings: Settings, files: Path, out: object = sys.stdout) -> None:
+        self.settings = settings
+        self.files = files
+        self.out = out
+        self.standin = StandIn(username="kehoach_demo_bot")
+        self.proc: asyncio.subprocess.Process | None = None
+        self.current = 0
+        self.seen: dict[int, int] = {uid: 0 for uid, *_ in PEOPLE}
+        self.noted: dict[int, int] = {uid: 0 for uid, *_ in PEOPLE}
+        self.buttons: dict[int, list[tuple[str, str, int]]] = {uid: [] for uid, *_ in PEOPLE}
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)  # type: ignore[call-overload]
+
+    @property
+    def uid(self) -> int:
+        return PEOPLE[self.current][0]
+
+    def role_label(self) -> str:
+        _uid, name, code, role = PEOPLE[self.current]
+        kind = _("focal person") if role is Role.FOCAL else _("consolidator")
+        return f"{name} ({kind} {code})"
+
+    async def start(self, workdir: Path) -> None:
+        await self.standin.start()
+        db_path = workdir / "demo.sqlite3"
+        codes = await self._invites(db_path)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+        env.update(
+            BOT_TOKEN=self.standin.token,
+            BOT_API_URL=self.standin.base_url,
+            DATABASE_PATH=str(db_path),
+            CAMPAIGN_FILE=str(self.settings.campaign_file),
+        )
+        log = (workdir / "bot.log").open("ab")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        await self.standin.wait_for(lambda: self.standin.count("getUpdates") > 0, 30, "the bot")
+        for (uid, name, *_rest), code in zip(PEOPLE, codes, strict=True):
+            await self._push(
+                lambda uid=uid, name=name, code=code: self.standin.push_text(
+                    uid, f"/start {code}", name
+                )
+            )
+
+    async def _invites(self, db_path: Path) -> list[str]:
+        db = await Database.open(db_path)
+        try:
+            async with db.transaction() as tx:
+                now = dt.datetime.now(dt.UTC)
+                await tx.campaigns.load(load_campaign(self.settings.campaign_file), now)
+                codes = []
+                for _uid, _name, agency_code, role in PEOPLE:
+                    agency = await tx.campaigns.agency_by_code(agency_code)
+                    assert agency is not None
+                    codes.append(await issue_invite(tx, agency, role, 1, now, None))
+                return codes
+        finally:
+            await db.close()
+
+    async def _push(self, push: object) -> None:
+        update_id = push()  # type: ignore[operator]
+        await self.standin.wait_for(
+            lambda: self.standin.confirmed(update_id), 60, "the bot's answer"
+        )
+        await asyncio.sleep(0.2)  # messages to the other person
+
+    def show(self) -> None:
+        """Prints what the current person received since last time; notes the other's."""
+        for uid, *_rest in PEOPLE:
+            new = self.standin.sent_to(uid)[self.seen[uid] :]
+            edited = [m for m in self.standin.sent_to(uid)[: self.seen[uid]] if m.edits]
+            if uid != self.uid:
+                if new:
+                    self.say(
+                        _("({n} new messages for the other role: /vai to see them)").format(
+                            n=len(new)
+                        )
+                    )
+                continue
+            self.seen[uid] += len(new)
+            for message in [*edited, *new]:
+                self._print(message)
+                message.edits = 0
+
+    def _print(self, message: Sent) -> None:
+        self.say("─" * 60)
+        if message.document:
+            self.files.mkdir(parents=True, exist_ok=True)
+            path = self.files / message.document[0]
+            path.write_bytes(message.document[1])
+            self.say(_("📎 File received and saved: {path}").format(path=path))
+            if message.caption:
+                self.say(plain(message.caption))
+            return
+        self.say(plain(message.text))
+        if message.buttons:
+            numbered = []
+            for label, data in message.flat_buttons:
+                numbered.append((label, data, message.message_id))
+                self.say(f"  [{len(numbered)}] {label}")
+            self.buttons[self.uid] = numbered
+
+    async def handle(self, line: str) -> bool:
+        """One line typed by the user; False to end."""
+        line = line.strip()
+        if line in ("/thoat", "/exit", "/quit"):
+            return False
+        if line == "/vai":
+            self.current = 1 - self.current
+            self.say(_("Now you are: {who}").format(who=self.role_label()))
+            self.show()
+            return True
+        if not line:
+            return True
+        if line.isdigit():
+            options = self.buttons[self.uid]
+            n = int(line)
+            if not 1 <= n <= len(options):
+                self.say(_("No button number {n}.").format(n=n))
+                return True
+            _label, data, message_id = options[n - 1]
+            await self._push(
+                lambda: self.standin.push_button(
+                    self.uid, data, message_id, PEOPLE[self.current][1]
+                )
+            )
+        else:
+            await self._push(
+                lambda: self.standin.push_text(self.uid, line, PEOPLE[self.current][1])
+            )
+        self.show()
+        return True
+
+    async def stop(self) -> None:
+        if self.proc and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 15)
+            except TimeoutError:
+                self.proc.kill()
+        await self.standin.stop()
+
+
+def _reader(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]) -> None:
+    """Reads stdin in a daemon thread, so Ctrl-C and the end of input stop the demo at once."""
+    for line in sys.stdin:
+        loop.call_soon_threadsafe(queue.put_nowait, line)
+    loop.call_soon_threadsafe(queue.put_nowait, None)
+
+
+async def run_demo(settings: Settings, files: Path) -> int:
+    demo = Demo(settings, files)
+    with tempfile.TemporaryDirectory(prefix="kehoach-demo-") as tmp:
+        demo.say(_("Starting the Bot API stand-in and the bot…"))
+        try:
+            await demo.start(Path(tmp))
+            demo.say(
+                _(
+                    "Ready. Type a message, or the number of a button. /vai switches between the "
+                    "focal person and the consolidator; /thoat ends. Files go to {folder}."
+                ).format(folder=files)
+            )
+            demo.say(_("Now you are: {who}").format(who=demo.role_label()))
+            demo.show()
+            queue: asyncio.Queue[str | None] = asyncio.Queue()
+            loop = asyncio.get_running_loop()
+            threading.Thread(target=_reader, args=(loop, queue), daemon=True).start()
+            while True:
+                print(f"[{PEOPLE[demo.current][2]}]> ", end="", flush=True)
+                line = await queue.get()
+                if line is None or not await demo.handle(line):
+                    break
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            pass
+        finally:
+            await demo.stop()
+    demo.say()
+    demo.say(_("Demo ended."))
+    return 0
