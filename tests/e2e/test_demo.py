@@ -12,9 +12,17 @@ from tests.e2e.conftest import ROOT
 async def test_demo_session(tmp_path: Path) -> None:
     files = tmp_path / "files"
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "demo", "--files", str(files), cwd=str(tmp_path),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        sys.executable,
+        "-m",
+        "bot",
+        "demo",
+        "--files",
+        str(files),
+        cwd=str(tmp_path),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     lines = "/kehoach\n1\n1\nMục tiêu thử\n/vai\n/tonghop\n/vai\n99\n/vai\n/tonghop\n"
     assert proc.stdin is not None
@@ -27,7 +35,9 @@ async def test_demo_session(tmp_path: Path) -> None:
         assert chunk, out.decode()[-2000:]
         out += chunk
     status = out.decode().split("TÌNH HÌNH TỔNG HỢP")[-1]
-    number = next(line.split("]")[0].strip(" [") for line in status.splitlines() if "Word (.docx)" in line)
+    number = next(
+        line.split("]")[0].strip(" [") for line in status.splitlines() if "Word (.docx)" in line
+    )
     proc.stdin.write(f"{number}\n/thoat\n".encode())
     rest, _ = await asyncio.wait_for(proc.communicate(), 60)
     text = (out + rest).decode()
