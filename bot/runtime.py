@@ -40,7 +40,10 @@ async def open_database(settings: Settings, services: Services) -> Database:
     campaign = load_campaign(settings.campaign_file)
     async with db.transaction() as tx:
         active = await tx.campaigns.active()
-        if active is None or active.definition.code == campaign.code:
+        unchanged = (
+            await tx.campaigns.stored_definition(campaign.code) == campaign.model_dump_json()
+        )
+        if active is None or (active.definition.code == campaign.code and not unchanged):
             await tx.campaigns.load(campaign, services.clock())
     return db
 

@@ -26,6 +26,10 @@ class LoadResult(BaseModel):
     assignments_retired: int
 
 
+# Parsed definitions by (campaign id, loaded_at): immutable values, safe to share.
+_DEFINITIONS: dict[tuple[int, str], Campaign] = {}
+
+
 class CampaignRepo(Repository):
     async def load(self, campaign: Campaign, at: dt.datetime, activate: bool = True) -> LoadResult:
         """Insert or update a campaign by its code; plans and answers already given stay."""
@@ -129,17 +133,30 @@ class CampaignRepo(Repository):
         await self._run("UPDATE campaigns SET is_active = 1 WHERE id = ?", (campaign_id,))
 
     async def active(self) -> ActiveCampaign | None:
+        """The active campaign; its definition is parsed once per load, not once per update."""
         row = await self._one(
-            "SELECT c.id, c.definition, a.id AS aid, a.code, a.name FROM campaigns c"
+            "SELECT c.id, c.loaded_at, a.id AS aid, a.code, a.name FROM campaigns c"
             " JOIN agencies a ON a.id = c.consolidator_id WHERE c.is_active = 1"
         )
         if row is None:
             return None
+        key = (int(row["id"]), str(row["loaded_at"]))
+        definition = _DEFINITIONS.get(key)
+        if definition is None:
+            text = await self._one("SELECT definition FROM campaigns WHERE id = ?", (key[0],))
+            assert text is not None
+            definition = Campaign.model_validate_json(text[0])
+            _DEFINITIONS.clear()
+            _DEFINITIONS[key] = definition
         return ActiveCampaign(
             id=row["id"],
-            definition=Campaign.model_validate_json(row["definition"]),
+            definition=definition,
             consolidator=Agency(id=row["aid"], code=row["code"], name=row["name"]),
         )
+
+    async def stored_definition(self, code: str) -> str | None:
+        row = await self._one("SELECT definition FROM campaigns WHERE code = ?", (code,))
+        return str(row[0]) if row else None
 
     async def list_codes(self) -> list[tuple[str, bool]]:
         rows = await self._all("SELECT code, is_active FROM campaigns ORDER BY id")

@@ -6,6 +6,8 @@ Each answer is stored in the measure row at once; from the card, one field can b
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from bot.i18n import _
 from bot.plans.model import Agency, Measure, Plan, Shortcoming
 from bot.plans.timeline import TimelineError, parse_timeline
@@ -30,8 +32,25 @@ def _current(ctx: Ctx, plan: Plan) -> tuple[Shortcoming, Measure] | None:
     return plan.measure(ctx.conv.measure_id) if ctx.conv.measure_id else None
 
 
+MAX_AGENCY_BUTTONS = 20  # a province has ~20 departments; 99 communes are typed, not listed
+
+
 async def _agencies(ctx: Ctx) -> list[Agency]:
     return await ctx.tx.campaigns.agencies(ctx.campaign.id) if ctx.campaign else []
+
+
+def _offered(
+    ctx: Ctx, plan: Plan, agencies: list[Agency], first: Collection[str] = ()
+) -> list[Agency]:
+    """The agencies offered as buttons: chosen ones, own, the consolidator, then campaign order."""
+    consolidator = ctx.campaign.consolidator.id if ctx.campaign else 0
+
+    def rank(a: Agency) -> int:
+        if a.name in first:
+            return 0
+        return 1 if a.id == plan.agency.id else 2 if a.id == consolidator else 3
+
+    return sorted(agencies, key=rank)[:MAX_AGENCY_BUTTONS]
 
 
 # -- entering the wizard -------------------------------------------------------------------------
@@ -94,7 +113,7 @@ async def prompt(ctx: Ctx, plan: Plan) -> None:
         lines.append(_("Please type the task or solution (nhiệm vụ, giải pháp)."))
         ctx.say("\n".join(lines), [back])
     elif step == "m_lead" and m:
-        agencies = await _agencies(ctx)
+        agencies = _offered(ctx, plan, await _agencies(ctx))
         own = next((a for a in agencies if a.id == plan.agency.id), plan.agency)
         others = [a for a in agencies if a.id != own.id]
         rows = [[Choice("⭐ " + own.name, f"ld:{m.id}:{own.id}")]]
@@ -146,7 +165,8 @@ async def _partners_view(
     ctx: Ctx, plan: Plan, m: Measure, head: str
 ) -> tuple[str, list[list[Choice]]]:
     chosen = set(m.partners or ())
-    agencies = [a for a in await _agencies(ctx) if a.name != m.lead_unit]
+    every = [a for a in await _agencies(ctx) if a.name != m.lead_unit]
+    agencies = _offered(ctx, plan, every, chosen)
     rows = []
     buttons = [
         Choice(("☑️ " if a.name in chosen else "◻️ ") + a.name, f"pt:{m.id}:{a.id}") for a in agencies
@@ -156,7 +176,7 @@ async def _partners_view(
     rows.append([Choice(_("✍️ Other (type a name)"), f"ptx:{m.id}")])
     rows.append([Choice(_("🚫 None"), f"ptn:{m.id}"), Choice(_("➡️ Done"), f"ptd:{m.id}")])
     rows.append([views.back_button()])
-    typed = [p for p in (m.partners or ()) if p not in {a.name for a in agencies}]
+    typed = [p for p in (m.partners or ()) if p not in {a.name for a in every}]
     lines = [head, _("Coordinating units: tap to select or unselect, then press Done.")]
     lines.append(_("To add another unit, type its name (several: separate with ;)."))
     if m.partners:
