@@ -75,6 +75,7 @@ class Runtime:
             settings.bot_api_url,
             self.channel,
             settings.tz,
+            rate_limit=settings.rate_limit_overall,
             post_init=self.post_init,
             post_shutdown=self.post_shutdown,
             **app_kwargs,

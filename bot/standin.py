@@ -52,6 +52,7 @@ class Sent:
     document: tuple[str, bytes] | None = None
     caption: str = ""
     edits: int = 0
+    at: float = field(default_factory=time.monotonic)  # last sent or edited
 
     @property
     def flat_buttons(self) -> list[tuple[str, str]]:
@@ -96,6 +97,10 @@ class StandIn:
         self.too_many = 0  # 429s answered
         self.webhook: tuple[str, str] | None = None  # (url, secret)
         self.shuffle = False
+        self.offset = 0  # updates below this id are confirmed (long polling)
+        self.on_send: Any = None  # called with each Sent (new or edited): for benchmarks
+        self.last_by_chat: dict[int, Sent] = {}  # the last message with buttons, per chat
+        self.first_get_updates: float | None = None
         self._ids = itertools.count(1)
         self._msg_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
@@ -216,6 +221,8 @@ class StandIn:
         return next((m for m in reversed(self.sent_to(chat_id)) if m.buttons), None)
 
     def confirmed(self, update_id: int) -> bool:
+        if update_id < self.offset:
+            return True
         return all(u["update_id"] > update_id for u in self.pending)
 
     def count(self, method: str) -> int:
@@ -321,9 +328,13 @@ class StandIn:
     async def _m_getUpdates(self, p: dict[str, Any]) -> web.Response:
         if self.webhook:
             return _error(409, "Conflict: can't use getUpdates method while webhook is active")
+        if self.first_get_updates is None:
+            self.first_get_updates = time.monotonic()
         offset = int(p.get("offset") or 0)
         if offset:
-            self.pending = [u for u in self.pending if u["update_id"] >= offset]
+            self.offset = max(self.offset, offset)
+            if self.pending and self.pending[0]["update_id"] < offset:
+                self.pending = [u for u in self.pending if u["update_id"] >= offset]
         timeout = float(p.get("timeout") or 0)
         deadline = time.monotonic() + timeout
         while not self.pending and time.monotonic() < deadline:
@@ -356,6 +367,10 @@ class StandIn:
         chat_id = int(p["chat_id"])
         sent = Sent(next(self._msg_ids), chat_id, str(p.get("text", "")), _buttons(p), **extra)
         self.messages[sent.message_id] = sent
+        if sent.buttons:
+            self.last_by_chat[chat_id] = sent
+        if self.on_send:
+            self.on_send(sent)
         return sent
 
     def _message_json(self, sent: Sent) -> dict[str, Any]:
@@ -393,6 +408,9 @@ class StandIn:
         if sent.text == p.get("text") and sent.buttons == _buttons(p):
             return _error(400, "Bad Request: message is not modified")
         sent.text, sent.buttons, sent.edits = str(p.get("text", "")), _buttons(p), sent.edits + 1
+        sent.at = time.monotonic()
+        if self.on_send:
+            self.on_send(sent)
         return _ok(self._message_json(sent))
 
     async def _m_editMessageReplyMarkup(self, p: dict[str, Any]) -> web.Response:

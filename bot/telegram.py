@@ -205,6 +205,7 @@ def build_application(
     channel: TelegramChannel,
     tz: Any,
     *,
+    rate_limit: float = 30,
     post_init: Any = None,
     post_shutdown: Any = None,
     request: Any = None,
@@ -215,7 +216,7 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=tz, link_preview_options=None))
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(AIORateLimiter(overall_max_rate=rate_limit, max_retries=5))
     )
     if request is not None:
         builder = builder.request(request)

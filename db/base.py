@@ -27,17 +27,17 @@ class Repository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    # Each call is one round trip to aiosqlite's thread (not three: execute, fetch, close).
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        rows = await self._conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def _run(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Execute; return lastrowid for an INSERT, the row count otherwise."""
-        async with self._conn.execute(sql, tuple(params)) as cur:
-            if sql.lstrip().upper().startswith("INSERT"):
-                return int(cur.lastrowid or 0)
-            return int(cur.rowcount)
+        cur = await self._conn.execute(sql, tuple(params))
+        if sql.lstrip().upper().startswith("INSERT"):
+            return int(cur.lastrowid or 0)
+        return int(cur.rowcount)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
@@ -11,7 +12,10 @@ from bot.plans.model import Agency
 from db.base import Repository, iso
 
 
-class ActiveCampaign(BaseModel):
+@dataclass(frozen=True)
+class ActiveCampaign:
+    """The active campaign: its validated definition (parsed once per load) and consolidator."""
+
     id: int
     definition: Campaign
     consolidator: Agency

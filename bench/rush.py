@@ -1,0 +1,267 @@
+"""Deadline-eve rush: N focal persons complete their plans at once through the whole stack.
+
+    python bench/rush.py                      # 3,800 agencies (about 30 minutes)
+    python bench/rush.py --users 300 --seconds 20
+
+Each simulated focal person presses the buttons the bot actually showed and types answers: about
+50 updates for 2 shortcomings × 3 measures and a submission. Phase 1 offers a fixed load (default
+100 updates/s) and measures reply latency; phase 2 keeps --concurrency updates in flight
+(saturation) and measures throughput and CPU. The same phase 2 runs against a bare PTB echo bot
+(bench/echo_bot.py): CPU per update is reported as a ratio to that floor. The bot runs as its own
+process against the Bot API stand-in with Telegram's limits off (RATE_LIMIT_OVERALL=0): this
+measures our capacity, not Telegram's 30 messages/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Process, bot_env, machine, pct, prepare, user_id
+from bot.standin import Sent, StandIn
+
+Step = tuple[str, str, int]  # (kind, text or button prefix, which matching button)
+
+
+def script() -> list[Step]:
+    steps: list[Step] = [("text", "/kehoach", 0)]
+    for item in (1, 2):
+        steps += [
+            ("press", "a:", item - 1),
+            ("press", "obj:", 0),
+            ("text", f"Mục tiêu khắc phục nội dung {item}: hoàn thành đúng tiến độ", 0),
+        ]
+        for j in (1, 2, 3):
+            steps += [
+                ("press", "add:", 0),
+                ("text", f"Nhiệm vụ, giải pháp {item}.{j}: rà soát, ban hành văn bản hướng dẫn", 0),
+                ("press", "ld:", 0),
+                ("press", "ptn:", 0),
+                ("text", "quý II/2026 và thường xuyên", 0),
+                ("press", "sk:", 0),
+                ("press", "a:", 0),
+            ]
+        steps.append(("text", "/kehoach", 0))
+    steps += [("text", "/nop", 0), ("press", "suby:", 0)]
+    return steps
+
+
+SCRIPT = script()
+
+
+@dataclass
+class User:
+    uid: int
+    step: int = 0
+    update_id: int = 0
+    pushed: float = 0.0
+    replied: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.step >= len(SCRIPT)
+
+
+class Driver:
+    def __init__(self, standin: StandIn, users: int, *, echo: bool) -> None:
+        self.standin = standin
+        self.echo = echo
+        self.users = {user_id(n): User(user_id(n)) for n in range(1, users + 1)}
+        self.ready: deque[User] = deque(self.users.values())
+        self.busy: dict[int, User] = {}
+        self.latencies: list[float] = []
+        self.completed = 0
+        standin.on_send = self._on_send
+
+    def _on_send(self, sent: Sent) -> None:
+        user = self.busy.get(sent.chat_id)
+        if user and not user.replied:
+            user.replied = sent.at
+            self.latencies.append(sent.at - user.pushed)
+
+    def push(self) -> bool:
+        while self.ready and self.ready[0].done:
+            self.ready.popleft()
+        if not self.ready:
+            return False
+        user = self.ready.popleft()
+        kind, value, index = SCRIPT[user.step]
+        if kind == "text":
+            user.update_id = self.standin.push_text(user.uid, value)
+        else:
+            data, message_id = value + "1", None
+            shown = self.standin.last_by_chat.get(user.uid)
+            if shown and not self.echo:
+                matching = [d for _label, d in shown.flat_buttons if d.startswith(value)]
+                if matching:
+                    data, message_id = matching[min(index, len(matching) - 1)], shown.message_id
+            user.update_id = self.standin.push_button(user.uid, data, message_id)
+        user.pushed, user.replied = time.monotonic(), 0.0
+        self.busy[user.uid] = user
+        return True
+
+    def harvest(self) -> None:
+        for uid, user in list(self.busy.items()):
+            finished = user.replied if self.echo else self.standin.confirmed(user.update_id)
+            if finished:
+                del self.busy[uid]
+                user.step += 1
+                self.completed += 1
+                if not user.done:
+                    self.ready.append(user)
+
+    async def fixed(self, rate: float, seconds: float) -> tuple[int, list[float]]:
+        start, sent = time.monotonic(), 0
+        self.latencies = []
+        while (now := time.monotonic()) - start < seconds:
+            due = int((now - start) * rate)
+            while sent < due and self.push():
+                sent += 1
+            self.harvest()
+            await asyncio.sleep(0.002)
+        await self.drain()
+        return sent, self.latencies
+
+    async def saturate(self, concurrency: int, seconds: float) -> tuple[int, float, list[float]]:
+        start = time.monotonic()
+        before = self.completed
+        self.latencies = []
+        while time.monotonic() - start < seconds:
+            self.harvest()
+            while len(self.busy) < concurrency and self.push():
+                pass
+            if not self.busy and not self.ready:
+                break
+            await asyncio.sleep(0.002)
+        await self.drain()
+        return self.completed - before, time.monotonic() - start, self.latencies
+
+    async def drain(self) -> None:
+        deadline = time.monotonic() + 120
+        while self.busy and time.monotonic() < deadline:
+            self.harvest()
+            await asyncio.sleep(0.005)
+
+
+async def measure(
+    kind: str,
+    folder: Path,
+    users: int,
+    rate: float,
+    seconds: float,
+    concurrency: int,
+    complete: bool,
+) -> dict[str, float]:
+    standin = StandIn(limits=False)
+    await standin.start()
+    db_path, campaign_file, _ = await prepare(folder, users)
+    env = bot_env(standin, db_path, campaign_file, RATE_LIMIT_OVERALL="0")
+    argv = (
+        [sys.executable, "-m", "bot", "run"]
+        if kind == "ours"
+        else [sys.executable, str(Path(__file__).with_name("echo_bot.py"))]
+    )
+    proc = Process(argv, env, folder / f"{kind}.log")
+    out: dict[str, float] = {}
+    try:
+        out["startup_s"] = await proc.start(standin)
+        driver = Driver(standin, users, echo=kind == "echo")
+        offered, fixed_lat = await driver.fixed(rate, seconds)
+        out["fixed_offered"] = offered
+        out["fixed_p50"], out["fixed_p95"], out["fixed_p99"] = (
+            pct(fixed_lat, 50),
+            pct(fixed_lat, 95),
+            pct(fixed_lat, 99),
+        )
+        cpu0 = proc.cpu_seconds()
+        handled, elapsed, sat_lat = await driver.saturate(concurrency, seconds)
+        cpu = proc.cpu_seconds() - cpu0
+        out["sat_updates"], out["sat_rate"] = handled, handled / elapsed
+        out["sat_p50"], out["sat_p99"] = pct(sat_lat, 50), pct(sat_lat, 99)
+        out["cpu_per_1000"] = cpu / max(handled, 1) * 1000
+        if complete and kind == "ours":
+            await driver.saturate(concurrency, 24 * 3600)
+        out["completed_plans"] = sum(1 for u in driver.users.values() if u.done)
+        out["rss_mib"] = proc.peak_rss_mib()
+        out["db_mib"] = sum(p.stat().st_size for p in folder.glob("bench.sqlite3*")) / 2**20
+    finally:
+        await proc.stop()
+        await standin.stop()
+    return out
+
+
+async def main(args: argparse.Namespace) -> None:
+    print(f"Rush benchmark — {machine()}")
+    print(
+        f"{args.users} focal persons, {len(SCRIPT)} updates each; fixed load {args.rate:g}/s for "
+        f"{args.seconds:g} s, then {args.concurrency} in flight for {args.seconds:g} s"
+    )
+    with tempfile.TemporaryDirectory(prefix="kehoach-rush-") as tmp:
+        ours = await measure(
+            "ours",
+            Path(tmp) / "ours",
+            args.users,
+            args.rate,
+            args.seconds,
+            args.concurrency,
+            args.complete,
+        )
+        echo = await measure(
+            "echo", Path(tmp) / "echo", args.users, args.rate, args.seconds, args.concurrency, False
+        )
+    ratio = ours["cpu_per_1000"] / echo["cpu_per_1000"]
+    rows = [
+        (
+            "start-up to first getUpdates",
+            f"{ours['startup_s']:.2f} s",
+            f"{echo['startup_s']:.2f} s",
+        ),
+        (
+            f"reply latency at {args.rate:g} updates/s (p50/p95/p99)",
+            f"{ours['fixed_p50'] * 1e3:.0f} / {ours['fixed_p95'] * 1e3:.0f} / {ours['fixed_p99'] * 1e3:.0f} ms",
+            f"{echo['fixed_p50'] * 1e3:.0f} / {echo['fixed_p95'] * 1e3:.0f} / {echo['fixed_p99'] * 1e3:.0f} ms",
+        ),
+        ("updates/s sustained (saturation)", f"{ours['sat_rate']:.0f}", f"{echo['sat_rate']:.0f}"),
+        (
+            "reply latency at saturation (p50/p99)",
+            f"{ours['sat_p50'] * 1e3:.0f} / {ours['sat_p99'] * 1e3:.0f} ms",
+            f"{echo['sat_p50'] * 1e3:.0f} / {echo['sat_p99'] * 1e3:.0f} ms",
+        ),
+        (
+            "CPU seconds per 1,000 updates",
+            f"{ours['cpu_per_1000']:.2f}",
+            f"{echo['cpu_per_1000']:.2f}",
+        ),
+        ("CPU per update, ratio to the echo floor", f"{ratio:.2f}×", "1.00×"),
+        ("peak RSS of the bot", f"{ours['rss_mib']:.0f} MiB", f"{echo['rss_mib']:.0f} MiB"),
+        ("database size", f"{ours['db_mib']:.1f} MiB", "—"),
+        ("plans completed and submitted", f"{ours['completed_plans']:.0f}/{args.users}", "—"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'':{width}}  {'kehoach-bot':>22}  {'PTB echo bot':>16}")
+    for name, a, b in rows:
+        print(f"{name:{width}}  {a:>22}  {b:>16}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=3800)
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument(
+        "--complete",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="go on until every plan is submitted (default on)",
+    )
+    asyncio.run(main(parser.parse_args()))
