@@ -16,11 +16,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.campaign import Campaign, parse_campaign  # noqa: E402
-from bot.plans.model import Role  # noqa: E402
-from bot.settings import BUNDLED_CAMPAIGN  # noqa: E402
-from bot.standin import StandIn  # noqa: E402
-from db.connection import Database  # noqa: E402
+from bot.campaign import Campaign, parse_campaign
+from bot.plans.model import Role
+from bot.settings import BUNDLED_CAMPAIGN
+from bot.standin import StandIn
+from db.connection import Database
 
 BASE_USER = 10_000_000
 

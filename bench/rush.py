@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import sys
 import tempfile
 import time
@@ -199,57 +200,78 @@ async def measure(
     return out
 
 
-async def main(args: argparse.Namespace) -> None:
+def med(runs: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+async def main(args: argparse.Namespace) -> dict[str, float]:
     print(f"Rush benchmark — {machine()}")
     print(
         f"{args.users} focal persons, {len(SCRIPT)} updates each; fixed load {args.rate:g}/s for "
-        f"{args.seconds:g} s, then {args.concurrency} in flight for {args.seconds:g} s"
+        f"{args.seconds:g} s, then {args.concurrency} in flight for {args.seconds:g} s; "
+        f"medians of {args.repeat} runs, ours and the echo floor alternating"
     )
+    ours_runs, echo_runs = [], []
     with tempfile.TemporaryDirectory(prefix="kehoach-rush-") as tmp:
-        ours = await measure(
-            "ours",
-            Path(tmp) / "ours",
-            args.users,
-            args.rate,
-            args.seconds,
-            args.concurrency,
-            args.complete,
-        )
-        echo = await measure(
-            "echo", Path(tmp) / "echo", args.users, args.rate, args.seconds, args.concurrency, False
-        )
-    ratio = ours["cpu_per_1000"] / echo["cpu_per_1000"]
+        for r in range(args.repeat):
+            complete = args.complete and r == args.repeat - 1
+            ours_runs.append(
+                await measure(
+                    "ours",
+                    Path(tmp) / f"ours{r}",
+                    args.users,
+                    args.rate,
+                    args.seconds,
+                    args.concurrency,
+                    complete,
+                )
+            )
+            echo_runs.append(
+                await measure(
+                    "echo",
+                    Path(tmp) / f"echo{r}",
+                    args.users,
+                    args.rate,
+                    args.seconds,
+                    args.concurrency,
+                    False,
+                )
+            )
+    ratios = [
+        o["cpu_per_1000"] / e["cpu_per_1000"] for o, e in zip(ours_runs, echo_runs, strict=True)
+    ]
+    o = {k: med(ours_runs, k) for k in ours_runs[0]}
+    e = {k: med(echo_runs, k) for k in echo_runs[0]}
+    o["ratio"] = statistics.median(ratios)
+    o["completed_plans"] = ours_runs[-1]["completed_plans"]
     rows = [
-        (
-            "start-up to first getUpdates",
-            f"{ours['startup_s']:.2f} s",
-            f"{echo['startup_s']:.2f} s",
-        ),
+        ("start-up to first getUpdates", f"{o['startup_s']:.2f} s", f"{e['startup_s']:.2f} s"),
         (
             f"reply latency at {args.rate:g} updates/s (p50/p95/p99)",
-            f"{ours['fixed_p50'] * 1e3:.0f} / {ours['fixed_p95'] * 1e3:.0f} / {ours['fixed_p99'] * 1e3:.0f} ms",
-            f"{echo['fixed_p50'] * 1e3:.0f} / {echo['fixed_p95'] * 1e3:.0f} / {echo['fixed_p99'] * 1e3:.0f} ms",
+            f"{o['fixed_p50'] * 1e3:.0f} / {o['fixed_p95'] * 1e3:.0f} / {o['fixed_p99'] * 1e3:.0f} ms",
+            f"{e['fixed_p50'] * 1e3:.0f} / {e['fixed_p95'] * 1e3:.0f} / {e['fixed_p99'] * 1e3:.0f} ms",
         ),
-        ("updates/s sustained (saturation)", f"{ours['sat_rate']:.0f}", f"{echo['sat_rate']:.0f}"),
+        ("updates/s sustained (saturation)", f"{o['sat_rate']:.0f}", f"{e['sat_rate']:.0f}"),
         (
             "reply latency at saturation (p50/p99)",
-            f"{ours['sat_p50'] * 1e3:.0f} / {ours['sat_p99'] * 1e3:.0f} ms",
-            f"{echo['sat_p50'] * 1e3:.0f} / {echo['sat_p99'] * 1e3:.0f} ms",
+            f"{o['sat_p50'] * 1e3:.0f} / {o['sat_p99'] * 1e3:.0f} ms",
+            f"{e['sat_p50'] * 1e3:.0f} / {e['sat_p99'] * 1e3:.0f} ms",
         ),
+        ("CPU seconds per 1,000 updates", f"{o['cpu_per_1000']:.2f}", f"{e['cpu_per_1000']:.2f}"),
+        ("CPU per update, ratio to the echo floor", f"{o['ratio']:.2f}×", "1.00×"),
+        ("peak RSS of the bot", f"{o['rss_mib']:.0f} MiB", f"{e['rss_mib']:.0f} MiB"),
+        ("database size", f"{o['db_mib']:.1f} MiB", "—"),
         (
-            "CPU seconds per 1,000 updates",
-            f"{ours['cpu_per_1000']:.2f}",
-            f"{echo['cpu_per_1000']:.2f}",
+            "plans completed and submitted (last run)",
+            f"{o['completed_plans']:.0f}/{args.users}",
+            "—",
         ),
-        ("CPU per update, ratio to the echo floor", f"{ratio:.2f}×", "1.00×"),
-        ("peak RSS of the bot", f"{ours['rss_mib']:.0f} MiB", f"{echo['rss_mib']:.0f} MiB"),
-        ("database size", f"{ours['db_mib']:.1f} MiB", "—"),
-        ("plans completed and submitted", f"{ours['completed_plans']:.0f}/{args.users}", "—"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'':{width}}  {'kehoach-bot':>22}  {'PTB echo bot':>16}")
     for name, a, b in rows:
         print(f"{name:{width}}  {a:>22}  {b:>16}")
+    return o
 
 
 if __name__ == "__main__":

@@ -48,8 +48,8 @@ class Settings(BaseSettings):
     quiet_start: dt.time = dt.time(21, 0)
     quiet_end: dt.time = dt.time(7, 0)
     invite_days: int = Field(default=7, ge=1, le=365)
-    # Messages per second the bot allows itself overall (Telegram's limit); 0 turns it off.
-    rate_limit_overall: float = Field(default=30, ge=0)
+    # Messages per second the bot allows itself overall: a margin under Telegram's ~30; 0 = off.
+    rate_limit_overall: float = Field(default=28, ge=0)
     # Webhook mode (optional): Telegram posts updates to WEBHOOK_URL; the bot listens locally.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
