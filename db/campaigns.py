@@ -174,6 +174,29 @@ class CampaignRepo(Repository):
         )
         return [Agency(id=r["id"], code=r["code"], name=r["name"]) for r in rows]
 
+    async def offered(
+        self, campaign_id: int, limit: int, ids: tuple[int, ...] = (), names: tuple[str, ...] = ()
+    ) -> list[Agency]:
+        """The first ``limit`` agencies of the campaign, plus those named by id or name."""
+        marks = ",".join("?" * len(ids)) or "NULL"
+        name_marks = ",".join("?" * len(names)) or "NULL"
+        rows = await self._all(
+            "SELECT a.id, a.code, a.name FROM campaign_agencies ca"
+            " JOIN agencies a ON a.id = ca.agency_id WHERE ca.campaign_id = ?"
+            f" AND (ca.position <= ? OR a.id IN ({marks}) OR a.name IN ({name_marks}))"
+            " ORDER BY ca.position",
+            (campaign_id, limit, *ids, *names),
+        )
+        return [Agency(id=r["id"], code=r["code"], name=r["name"]) for r in rows]
+
+    async def campaign_agency(self, campaign_id: int, agency_id: int) -> Agency | None:
+        row = await self._one(
+            "SELECT a.id, a.code, a.name FROM campaign_agencies ca JOIN agencies a"
+            " ON a.id = ca.agency_id WHERE ca.campaign_id = ? AND a.id = ?",
+            (campaign_id, agency_id),
+        )
+        return Agency(id=row["id"], code=row["code"], name=row["name"]) if row else None
+
     async def agency_by_code(self, code: str) -> Agency | None:
         row = await self._one("SELECT id, code, name FROM agencies WHERE code = ?", (code,))
         return Agency(id=row["id"], code=row["code"], name=row["name"]) if row else None

@@ -35,8 +35,18 @@ def _current(ctx: Ctx, plan: Plan) -> tuple[Shortcoming, Measure] | None:
 MAX_AGENCY_BUTTONS = 20  # a province has ~20 departments; 99 communes are typed, not listed
 
 
-async def _agencies(ctx: Ctx) -> list[Agency]:
-    return await ctx.tx.campaigns.agencies(ctx.campaign.id) if ctx.campaign else []
+async def _candidates(ctx: Ctx, plan: Plan, names: Collection[str] = ()) -> list[Agency]:
+    """The agencies that may be offered: the first ones, own, the consolidator, chosen ones."""
+    if ctx.campaign is None:
+        return []
+    ids = (plan.agency.id, ctx.campaign.consolidator.id)
+    return await ctx.tx.campaigns.offered(ctx.campaign.id, MAX_AGENCY_BUTTONS, ids, tuple(names))
+
+
+async def _agency(ctx: Ctx, agency_id: int) -> Agency | None:
+    if ctx.campaign is None:
+        return None
+    return await ctx.tx.campaigns.campaign_agency(ctx.campaign.id, agency_id)
 
 
 def _offered(
@@ -113,7 +123,7 @@ async def prompt(ctx: Ctx, plan: Plan) -> None:
         lines.append(_("Please type the task or solution (nhiệm vụ, giải pháp)."))
         ctx.say("\n".join(lines), [back])
     elif step == "m_lead" and m:
-        agencies = _offered(ctx, plan, await _agencies(ctx))
+        agencies = _offered(ctx, plan, await _candidates(ctx, plan))
         own = next((a for a in agencies if a.id == plan.agency.id), plan.agency)
         others = [a for a in agencies if a.id != own.id]
         rows = [[Choice("⭐ " + own.name, f"ld:{m.id}:{own.id}")]]
@@ -165,7 +175,7 @@ async def _partners_view(
     ctx: Ctx, plan: Plan, m: Measure, head: str
 ) -> tuple[str, list[list[Choice]]]:
     chosen = set(m.partners or ())
-    every = [a for a in await _agencies(ctx) if a.name != m.lead_unit]
+    every = [a for a in await _candidates(ctx, plan, chosen) if a.name != m.lead_unit]
     agencies = _offered(ctx, plan, every, chosen)
     rows = []
     buttons = [
@@ -253,7 +263,7 @@ async def choose_lead(ctx: Ctx, plan: Plan, measure_id: int, agency_id: int) -> 
     if not _on_step(ctx, "m_lead", measure_id):
         await stale_button(ctx)
         return
-    agency = next((a for a in await _agencies(ctx) if a.id == agency_id), None)
+    agency = await _agency(ctx, agency_id)
     if agency is None or plan.measure(measure_id) is None:
         await invalid_button(ctx)
         return
@@ -267,7 +277,7 @@ async def toggle_partner(ctx: Ctx, plan: Plan, measure_id: int, agency_id: int) 
     if not _on_step(ctx, "m_partners", measure_id):
         await stale_button(ctx)
         return
-    agency = next((a for a in await _agencies(ctx) if a.id == agency_id), None)
+    agency = await _agency(ctx, agency_id)
     if agency is None or found is None:
         await invalid_button(ctx)
         return

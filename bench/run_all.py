@@ -1,0 +1,102 @@
+"""Run a short version of each benchmark and write bench/results.md (quoted by the README)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import broadcast, report, rush
+from bench.common import machine
+
+RESULTS = Path(__file__).with_name("results.md")
+
+
+def mark(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=3800)
+    parser.add_argument("--seconds", type=float, default=12)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--chats", type=int, default=900)
+    parser.add_argument("--agencies", type=int, default=3800)
+    args = parser.parse_args()
+    started = time.monotonic()
+    r = asyncio.run(
+        rush.main(
+            argparse.Namespace(
+                users=args.users,
+                rate=100,
+                seconds=args.seconds,
+                concurrency=200,
+                repeat=args.repeat,
+                complete=False,
+            )
+        )
+    )
+    b = asyncio.run(broadcast.main(args.chats))
+    rep = report.main(args.agencies)
+    minutes = (time.monotonic() - started) / 60
+    docx, xlsx, tonghop = rep["docx"], rep["xlsx"], rep["tonghop"]
+    rows = [
+        ("CPU per update vs the PTB echo floor", "≤ 1.3×", f"{r['ratio']:.2f}×", r["ratio"] <= 1.3),
+        ("updates/s sustained (saturation)", "≥ 300", f"{r['sat_rate']:.0f}", r["sat_rate"] >= 300),
+        (
+            "reply p99 at 100 updates/s offered",
+            "≤ 100 ms",
+            f"{r['fixed_p99'] * 1e3:.0f} ms "
+            f"(p50 {r['fixed_p50'] * 1e3:.0f}, p95 {r['fixed_p95'] * 1e3:.0f})",
+            r["fixed_p99"] <= 0.1,
+        ),
+        (
+            "broadcast rate, 429s",
+            "≥ 27 msg/s, 0",
+            f"{b['rate']:.1f} msg/s, {b['too_many']} ({b['sent']} chats)",
+            b["rate"] >= 27 and b["too_many"] == 0,
+        ),
+        (
+            f".docx of {args.agencies * 10:,} measures",
+            "≤ 5 s, ≤ 300 MB",
+            f"{docx['seconds']:.1f} s, {docx['peak_rss_mib']:.0f} MiB",
+            docx["seconds"] <= 5 and docx["peak_rss_mib"] <= 300,
+        ),
+        (
+            f".xlsx of {args.agencies * 10:,} measures",
+            "≤ 5 s, ≤ 300 MB",
+            f"{xlsx['seconds']:.1f} s, {xlsx['peak_rss_mib']:.0f} MiB",
+            xlsx["seconds"] <= 5 and xlsx["peak_rss_mib"] <= 300,
+        ),
+        (
+            f"/tonghop for {args.agencies:,} agencies",
+            "≤ 2 s, within limits",
+            f"{tonghop['seconds']:.2f} s, {tonghop['messages']:.0f} message(s) ≤ "
+            f"{tonghop['longest']:.0f} chars",
+            tonghop["seconds"] <= 2 and tonghop["longest"] <= 4096,
+        ),
+        ("start-up to first getUpdates", "≤ 1 s", f"{r['startup_s']:.2f} s", r["startup_s"] <= 1),
+    ]
+    lines = [
+        f"Measured {machine()}; `bash bench/run_all` ({minutes:.1f} min).",
+        f"Rush: {args.users:,} focal persons, ~{len(rush.SCRIPT)} updates each, {args.seconds:g} s "
+        f"per phase, medians of {args.repeat} runs alternating with the echo floor; peak RSS "
+        f"{r['rss_mib']:.0f} MiB, {r['cpu_per_1000']:.1f} CPU s per 1,000 updates, "
+        f"saturation p50/p99 {r['sat_p50'] * 1e3:.0f}/{r['sat_p99'] * 1e3:.0f} ms.",
+        "",
+        "| target | goal | measured | |",
+        "| --- | --- | --- | --- |",
+        *[f"| {name} | {goal} | {got} | {mark(ok)} |" for name, goal, got, ok in rows],
+    ]
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    print(f"\nwritten to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
