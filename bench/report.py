@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -70,6 +69,14 @@ async def build(folder: Path, agencies: int) -> Path:
     return db_path
 
 
+def peak_mib() -> float:
+    """VmHWM: this process's own peak (ru_maxrss would include the parent's, kept across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 async def child(kind: str, db_path: Path) -> dict[str, float]:
     from bot.i18n import use_locale
     from handlers.consolidate import documents
@@ -78,7 +85,7 @@ async def child(kind: str, db_path: Path) -> dict[str, float]:
     from handlers.types import Event, Kind
 
     db = await Database.open(db_path)
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    base = peak_mib()
     start = time.perf_counter()
     out: dict[str, float] = {}
     try:
@@ -107,7 +114,7 @@ async def child(kind: str, db_path: Path) -> dict[str, float]:
     finally:
         await db.close()
     out["seconds"] = time.perf_counter() - start
-    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mib"] = peak_mib()
     out["baseline_mib"] = base
     return out
 
