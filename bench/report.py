@@ -102,7 +102,7 @@ async def child(kind: str, db_path: Path) -> dict[str, float]:
                 replies = await core.handle(
                     Event(
                         channel="telegram",
-                        update_id=1,
+                        update_id=time.time_ns() % 2**62,
                         user_id=str(user_id(0)),
                         kind=Kind.COMMAND,
                         command="tonghop",
