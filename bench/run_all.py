@@ -22,10 +22,10 @@ def mark(ok: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--users", type=int, default=3800)
-    parser.add_argument("--seconds", type=float, default=12)
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--chats", type=int, default=900)
+    parser.add_argument("--chats", type=int, default=600)
     parser.add_argument("--agencies", type=int, default=3800)
     args = parser.parse_args()
     started = time.monotonic()
