@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -118,10 +119,16 @@ def campaign_check(path: Path) -> int:
     return 0
 
 
-async def _database(settings: Settings) -> Any:
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[Any]:
+    """The database, migrated and with the configured campaign loaded; closed afterwards."""
     from bot.runtime import make_services, open_database
 
-    return await open_database(settings, make_services(settings))
+    db = await open_database(settings, make_services(settings))
+    try:
+        yield db
+    finally:
+        await db.close()
 
 
 async def campaign_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -156,16 +163,13 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
     if not 1 <= days <= 365:
         print("kehoach-bot: --days must be between 1 and 365", file=sys.stderr)
         return EXIT_CONFIG
-    db = await _database(settings)
-    try:
+    async with _database(settings) as db:
         async with db.transaction() as tx:
             agency = await tx.campaigns.agency_by_code(args.agency.upper())
             if agency is None:
                 print(f"kehoach-bot: unknown agency code {args.agency}", file=sys.stderr)
                 return EXIT_CONFIG
             code = await issue_invite(tx, agency, Role(args.role), days, utc_now(), None)
-    finally:
-        await db.close()
     username = await _bot_username(settings)
     print(f"Invitation for {args.role} of {agency.name} ({agency.code}), valid {days} days:")
     print(f"  link: https://t.me/{username}?start={code}" if username else "  link: (no BOT_TOKEN)")
@@ -191,8 +195,7 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.consolidate import documents
     from handlers.context import utc_now
 
-    db = await _database(settings)
-    try:
+    async with _database(settings) as db:
         async with db.transaction() as tx:
             campaign = await tx.campaigns.active()
             if campaign is None:
@@ -200,8 +203,6 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
                 return 1
             today = utc_now().astimezone(settings.tz).date()
             doc = await documents(tx, campaign, today, settings.tz, args.format, draft=args.draft)
-    finally:
-        await db.close()
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(doc.content)
     print(f"Wrote {args.output} ({len(doc.content):,} bytes): {doc.caption}")
@@ -209,12 +210,9 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def users(settings: Settings, args: argparse.Namespace) -> int:
-    db = await _database(settings)
-    try:
+    async with _database(settings) as db:
         async with db.transaction() as tx:
             rows = await tx.users.listing()
-    finally:
-        await db.close()
     if not rows:
         print("No linked users.")
     for row in rows:
@@ -228,15 +226,12 @@ async def users(settings: Settings, args: argparse.Namespace) -> int:
 async def revoke(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.context import utc_now
 
-    db = await _database(settings)
-    try:
+    async with _database(settings) as db:
         async with db.transaction() as tx:
             user = await tx.users.get("telegram", str(args.user_id))
             removed = await tx.users.revoke(user.id) if user else 0
             if user:
                 await tx.audit.record(utc_now(), None, "user.revoke", "user", user.id)
-    finally:
-        await db.close()
     if not removed:
         print(f"kehoach-bot: user {args.user_id} has no access", file=sys.stderr)
         return 1
