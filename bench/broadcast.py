@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Process, bot_env, machine, prepare
-from bot.standin import Sent, StandIn
+from bot.telegram.standin import Sent, StandIn
 
 
 async def main(chats: int) -> dict[str, float]:

@@ -16,11 +16,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.campaign import Campaign, parse_campaign
-from bot.plans.model import Role
 from bot.settings import BUNDLED_CAMPAIGN
-from bot.standin import StandIn
+from bot.telegram.standin import StandIn
 from db.connection import Database
+from domain.campaign import Campaign, parse_campaign
+from domain.model import Role
 
 BASE_USER = 10_000_000
 

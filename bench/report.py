@@ -78,11 +78,11 @@ def peak_mib() -> float:
 
 
 async def child(kind: str, db_path: Path) -> dict[str, float]:
-    from bot.i18n import use_locale
     from handlers.consolidate import documents
     from handlers.context import Services
     from handlers.router import Core
     from handlers.types import Event, Kind
+    from locales import use_locale
 
     db = await Database.open(db_path)
     base = peak_mib()

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Process, bot_env, machine, pct, prepare, user_id
-from bot.standin import Sent, StandIn
+from bot.telegram.standin import Sent, StandIn
 
 Step = tuple[str, str, int]  # (kind, text or button prefix, which matching button)
 

@@ -11,10 +11,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot import i18n
-from bot.campaign import CampaignError, load_campaign
-from bot.plans.model import Role
+import locales as i18n
 from bot.settings import Settings, SettingsError, load_settings
+from domain.campaign import CampaignError, load_campaign
+from domain.model import Role
 
 EXIT_CONFIG = 2
 

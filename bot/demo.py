@@ -19,13 +19,13 @@ import tempfile
 import threading
 from pathlib import Path
 
-from bot.campaign import load_campaign
-from bot.i18n import _
-from bot.plans.model import Role
 from bot.settings import Settings
-from bot.standin import Sent, StandIn
+from bot.telegram.standin import Sent, StandIn
 from db.connection import Database
+from domain.campaign import load_campaign
+from domain.model import Role
 from handlers.registration import issue_invite
+from locales import _
 
 PEOPLE = (
     (1001, "Cán bộ Sở Nội vụ", "SNV", Role.FOCAL),

@@ -14,16 +14,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.i18n import _, days_phrase, fmt_date, use_locale
-from bot.plans.model import Role
-from bot.plans.schedule import ScheduleConfig, reminder_slot, summary_slot
 from db.campaigns import ActiveCampaign
 from db.connection import Database
 from db.repos import Repos
+from domain.model import Role
+from domain.schedule import ScheduleConfig, reminder_slot, summary_slot
 from handlers import consolidate
 from handlers.context import Services
 from handlers.text import esc
 from handlers.types import Recipient, Reply
+from locales import _, days_phrase, fmt_date, use_locale
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot import i18n
-from bot.campaign import load_campaign
+import locales as i18n
 from bot.jobs import Scheduler
-from bot.plans.schedule import ScheduleConfig
-from bot.polling import ALLOWED_UPDATES, poll
 from bot.settings import Settings
-from bot.telegram import CHANNEL, TelegramChannel, build_application, register_commands
+from bot.telegram.channel import CHANNEL, TelegramChannel, build_application, register_commands
+from bot.telegram.polling import ALLOWED_UPDATES, poll
 from db.connection import Database
+from domain.campaign import load_campaign
+from domain.schedule import ScheduleConfig
 from handlers.context import Clock, Services, utc_now
 from handlers.router import Core
 from handlers.types import Recipient

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from bot.campaign import Campaign
-from bot.plans.model import Agency
 from db.base import Repository, iso
+from domain.campaign import Campaign
+from domain.model import Agency
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.plans.model import Agency, Measure, Plan, Shortcoming, SubmissionInfo
 from db.base import Repository, day, from_iso, iso
+from domain.model import Agency, Measure, Plan, Shortcoming, SubmissionInfo
 
 MEASURE_FIELDS = ("content", "lead_unit", "partners", "timeline", "output")
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel
 
-from bot.plans.model import Agency, Role
 from db.base import Repository, from_iso, iso
+from domain.model import Agency, Role
 
 
 class User(BaseModel):

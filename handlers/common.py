@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.i18n import SUPPORTED, _, use_locale
 from handlers import views
 from handlers.context import Ctx
 from handlers.types import Reply
+from locales import SUPPORTED, _, use_locale
 
 FOCAL_COMMANDS = ("kehoach", "xem", "nop", "huy", "trogiup")
 CONSOLIDATOR_COMMANDS = ("tonghop", "trave", "nhacnho")

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.i18n import _, days_phrase, fmt_date, use_locale
-from bot.plans import report
-from bot.plans.model import Agency, Role
-from bot.plans.overview import AgencyStatus, Overview, overview
-from bot.plans.rules import Status
 from db.campaigns import ActiveCampaign
 from db.repos import Repos
+from domain import report
+from domain.model import Agency, Role
+from domain.overview import AgencyStatus, Overview, overview
+from domain.rules import Status
 from handlers import views
 from handlers.context import Ctx
 from handlers.input import REASON_MAX, InputError, clean
 from handlers.text import esc, split_html
 from handlers.types import Choice, Document, Recipient, Reply
+from locales import _, days_phrase, fmt_date, use_locale
 
 PAGE = 25
 ICONS = {

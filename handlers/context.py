@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.plans.model import Agency, Plan, Role
 from db.campaigns import ActiveCampaign
 from db.conversations import Conversation
 from db.repos import Repos
 from db.users import Membership, User
+from domain.model import Agency, Plan, Role
 from handlers.types import Choice, Event, Recipient, Reply
 
 Clock = Callable[[], dt.datetime]

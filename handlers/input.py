@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.i18n import _, fmt_number
+from locales import _, fmt_number
 
 OBJECTIVE_MAX = 2000
 CONTENT_MAX = 2000

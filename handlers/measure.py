@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from bot.i18n import _
-from bot.plans.model import Agency, Measure, Plan, Shortcoming
-from bot.plans.timeline import TimelineError, parse_timeline
+from domain.model import Agency, Measure, Plan, Shortcoming
+from domain.timeline import TimelineError, parse_timeline
 from handlers import views
 from handlers.context import Ctx
 from handlers.input import CONTENT_MAX, NAME_MAX, OUTPUT_MAX, InputError, clean, names
 from handlers.plan import index_of, invalid_button, show_item
 from handlers.text import esc
 from handlers.types import Choice
+from locales import _
 
 ORDER = ("m_content", "m_lead", "m_partners", "m_timeline", "m_output")
 FIELD_STEP = {

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import _, fmt_datetime, use_locale
-from bot.plans import rules
-from bot.plans.model import Plan, Role
-from bot.plans.rules import Status
+from domain import rules
+from domain.model import Plan, Role
+from domain.rules import Status
 from handlers import views
 from handlers.context import Ctx
 from handlers.input import OBJECTIVE_MAX, InputError, clean
 from handlers.text import esc, split_html
 from handlers.types import Choice, Recipient
+from locales import _, fmt_datetime, use_locale
 
 
 async def current_plan(ctx: Ctx) -> Plan | None:

@@ -6,12 +6,12 @@ import datetime as dt
 import hashlib
 import secrets
 
-from bot.i18n import _, days_phrase, fmt_date
-from bot.plans.model import Agency, Role
 from db.repos import Repos
+from domain.model import Agency, Role
 from handlers import views
 from handlers.context import Ctx
 from handlers.text import esc
+from locales import _, days_phrase, fmt_date
 
 CODE_BYTES = 16  # 22 URL-safe characters: fits a Telegram deep link, impossible to guess
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.i18n import _, use_locale
 from db.connection import Database
 from handlers import common, consolidate, measure, plan, registration
 from handlers.context import Ctx, Services
 from handlers.types import Event, Kind, Recipient, Reply
+from locales import _, use_locale
 
 log = logging.getLogger(__name__)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.campaign import Campaign
-from bot.i18n import _, days_phrase, fmt_date, fmt_datetime, ngettext
-from bot.plans import rules
-from bot.plans.model import Measure, Plan, Shortcoming
-from bot.plans.rules import Gap, ItemState, Missing, Status
+from domain import rules
+from domain.campaign import Campaign
+from domain.model import Measure, Plan, Shortcoming
+from domain.rules import Gap, ItemState, Missing, Status
 from handlers.text import clip, esc
 from handlers.types import Choice
+from locales import _, days_phrase, fmt_date, fmt_datetime, ngettext
 
 BACK = "back"
 MENU = "menu"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.plans.model import Role
 from bot.runtime import Runtime
 from bot.settings import Settings
+from domain.model import Role
 from handlers.registration import issue_invite
 from tests import builders
 from tests.fakes import Call, FakeBotAPI

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.campaign import CampaignError, load_campaign, parse_campaign
 from bot.settings import BUNDLED_CAMPAIGN
 from db import Database
+from domain.campaign import CampaignError, load_campaign, parse_campaign
 
 NOW = dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.UTC)
 

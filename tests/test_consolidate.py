@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from bot.plans.model import Role
+from domain.model import Role
 from tests.conftest import (
     ADMIN,
     CONSOLIDATOR,

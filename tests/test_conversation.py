@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.plans.model import Role
+from domain.model import Role
 from tests.conftest import CONSOLIDATOR, FOCAL, Harness, button, buttons_of, text_of
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot import i18n
+import locales as i18n
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import catalogs

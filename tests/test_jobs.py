@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.plans.model import Role
+from domain.model import Role
 from tests.conftest import (
     CONSOLIDATOR,
     FOCAL,

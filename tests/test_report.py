@@ -12,11 +12,11 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from openpyxl import load_workbook
 
-from bot.campaign import load_campaign
-from bot.i18n import use_locale
-from bot.plans.model import Agency, Measure, Plan, Shortcoming
-from bot.plans.report import Entry, docx_bytes, xlsx_bytes
 from bot.settings import BUNDLED_CAMPAIGN
+from domain.campaign import load_campaign
+from domain.model import Agency, Measure, Plan, Shortcoming
+from domain.report import Entry, docx_bytes, xlsx_bytes
+from locales import use_locale
 
 CAMPAIGN = load_campaign(BUNDLED_CAMPAIGN)
 ON = dt.date(2026, 1, 22)

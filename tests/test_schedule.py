@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.plans.schedule import ScheduleConfig, in_quiet_hours, reminder_slot, summary_slot
+from domain.schedule import ScheduleConfig, in_quiet_hours, reminder_slot, summary_slot
 
 DUE = dt.date(2026, 1, 21)  # a Wednesday
 CFG = ScheduleConfig()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.plans.model import Role
+from domain.model import Role
 from tests.conftest import ADMIN, FOCAL, FOCAL2, STRANGER, Harness, button, text_of
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.telegram import to_event
+from bot.telegram.channel import to_event
 from handlers.types import Kind
 from tests import builders
 from tests.conftest import (
@@ -77,7 +77,7 @@ async def test_two_focal_persons_share_one_plan(harness: Harness) -> None:
 
 
 async def test_blocked_user_is_recorded(harness: Harness) -> None:
-    from bot.plans.model import Role
+    from domain.model import Role
     from tests.conftest import CONSOLIDATOR
 
     h = harness

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.plans.timeline import TimelineError, parse_timeline
+from domain.timeline import TimelineError, parse_timeline
 
 D = dt.date
 

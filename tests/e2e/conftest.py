@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from bot.campaign import load_campaign
-from bot.plans.model import Role
 from bot.settings import BUNDLED_CAMPAIGN
-from bot.standin import Sent, StandIn
+from bot.telegram.standin import Sent, StandIn
 from db import Database
+from domain.campaign import load_campaign
+from domain.model import Role
 from handlers.registration import issue_invite
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.standin import Fault
+from bot.telegram.standin import Fault
 from tests.e2e.conftest import E2E, FOCAL, text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.standin import StandIn
+from bot.telegram.standin import StandIn
 from tests.e2e.conftest import E2E, FOCAL
 
 MENU_HINT = "chọn thao tác trên menu"

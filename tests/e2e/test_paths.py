@@ -6,7 +6,7 @@ import io
 
 from docx import Document
 
-from bot.plans.model import Role
+from domain.model import Role
 from tests.e2e.conftest import CONSOLIDATOR, E2E, FOCAL, text
 
 

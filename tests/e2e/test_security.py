@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.plans.model import Role
+from domain.model import Role
 from tests.e2e.conftest import E2E, FOCAL, OTHER, STRANGER, text
 
 STRANGER_TEXT = "chỉ phục vụ người được đơn vị tổng hợp mời"

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.plans.model import Measure, Plan, Shortcoming
+from domain.model import Measure, Plan, Shortcoming
 
 
 class Gap(StrEnum):

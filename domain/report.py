@@ -27,9 +27,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 
-from bot.campaign import Campaign
-from bot.i18n import _, fmt_date
-from bot.plans.model import Agency, Measure, Plan
+from domain.campaign import Campaign
+from domain.model import Agency, Measure, Plan
+from locales import _, fmt_date
 
 FONT = "Times New Roman"
 RULE = "─" * 8

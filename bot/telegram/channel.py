@@ -27,11 +27,11 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.i18n import use_locale
 from handlers.common import FOCAL_COMMANDS, command_descriptions
 from handlers.router import Core
 from handlers.text import split_html
 from handlers.types import Choice, Event, Kind, Recipient, Reply
+from locales import use_locale
 
 # PTB 22 warns on every 429 unless durations are opted in as timedelta (the v23 behaviour); the
 # rate limiter reads them that way already, and nothing here reads them as numbers.

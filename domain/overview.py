@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.plans import rules
-from bot.plans.model import Agency, Plan
-from bot.plans.rules import Status
+from domain import rules
+from domain.model import Agency, Plan
+from domain.rules import Status
 
 
 @dataclass(frozen=True)

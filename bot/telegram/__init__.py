@@ -1,0 +1,1 @@
+"""The Telegram channel: its adapter, long polling, sender and the Bot API stand-in."""
