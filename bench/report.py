@@ -99,18 +99,24 @@ async def child(kind: str, db_path: Path) -> dict[str, float]:
         else:
             core = Core(db, Services(tz=TZ))
             with use_locale("vi"):
-                replies = await core.handle(
+                await core.handle(
                     Event(
                         channel="telegram",
-                        update_id=time.time_ns() % 2**62,
+                        delivery_id=str(time.time_ns()),
                         user_id=str(user_id(0)),
                         kind=Kind.COMMAND,
                         command="tonghop",
                         display_name="Tổng hợp",
                     )
                 )
-            out["messages"] = len(replies)
-            out["longest"] = max(len(r.text) for r in replies)
+            from bot.telegram.render import messages
+            from handlers.types import Outgoing
+
+            async with db.read() as tx:
+                queued = await tx.outbox.sent_to("telegram", str(user_id(0)))
+            chunks = [c for item in queued for c in messages(Outgoing.from_json(item.payload).text)]
+            out["messages"] = len(chunks)
+            out["longest"] = max(len(c) for c in chunks)
     finally:
         await db.close()
     out["seconds"] = time.perf_counter() - start

@@ -1,4 +1,8 @@
-"""Command line: ``kehoach-bot run | campaign check/load/list | invite | users | revoke``."""
+"""Command line of kehoach-bot: run the bot, try it, and operate it.
+
+Exit codes: 0 done; 1 failed (the reason is logged); 2 a setting, a file or a token is wrong (one
+line says which and what to do).
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import locales as i18n
+from bot import logs
+from bot.sender import ChannelFatal
 from bot.settings import Settings, SettingsError, load_settings
 from domain.campaign import CampaignError, load_campaign
 from domain.model import Role
 
-EXIT_CONFIG = 2
+EXIT_FAILED, EXIT_CONFIG = 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     load.add_argument("--no-activate", action="store_true", help="load without making it active")
     csub.add_parser("list", help="list the campaigns in the database")
-    inv = sub.add_parser("invite", help="create a one-time invitation link")
+    inv = sub.add_parser("invite", help="create a one-time invitation")
     inv.add_argument("agency", help="agency code, e.g. STC")
     inv.add_argument("--role", choices=[r.value for r in Role], default=Role.FOCAL.value)
     inv.add_argument("--days", type=int, default=None, help="days before it expires (default 7)")
@@ -44,17 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("users", help="list who is linked to which agency")
     rev = sub.add_parser("revoke", help="remove every role of a user")
     rev.add_argument("user_id", help="the user's Telegram id")
+    out = sub.add_parser("outbox", help="messages waiting to be sent, and those that failed")
+    out.add_argument("--limit", type=int, default=50, help="how many of each to list")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token URL
+    logs.setup()
     try:
         settings = load_settings()
+        logs.setup(settings.secrets())
         i18n.set_default(settings.default_locale)
         command = args.command or "run"
         if command == "run":
@@ -74,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             "users": users,
             "export": export,
             "revoke": revoke,
+            "outbox": outbox,
         }[command]
         return asyncio.run(handler(settings, args))
     except SettingsError as exc:
@@ -84,21 +91,22 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_CONFIG
+    except ChannelFatal as exc:
+        print(f"kehoach-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except Exception:  # through logging, so that no secret is ever printed
+        logging.getLogger("kehoach-bot").exception("kehoach-bot %s failed", args.command or "run")
+        return EXIT_FAILED
 
 
 def run(settings: Settings) -> int:
-    from bot.runtime import Runtime
+    from bot.app import App
 
     settings.require_token()
     if settings.webhook_url:
         settings.require_webhook_secret()
     load_campaign(settings.campaign_file)  # fail before connecting if the file is wrong
-    runtime = Runtime(settings)
-    if settings.webhook_url:
-        runtime.run_webhook()
-    else:
-        asyncio.run(runtime.run_polling())
-    return 0
+    return asyncio.run(App(settings).run())
 
 
 def campaign_check(path: Path) -> int:
@@ -122,9 +130,9 @@ def campaign_check(path: Path) -> int:
 @asynccontextmanager
 async def _database(settings: Settings) -> AsyncIterator[Any]:
     """The database, migrated and with the configured campaign loaded; closed afterwards."""
-    from bot.runtime import make_services, open_database
+    from bot.app import open_database
 
-    db = await open_database(settings, make_services(settings))
+    db = await open_database(settings)
     try:
         yield db
     finally:
@@ -163,6 +171,7 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
     if not 1 <= days <= 365:
         print("kehoach-bot: --days must be between 1 and 365", file=sys.stderr)
         return EXIT_CONFIG
+    lines = await _invite_lines(settings)  # a rejected token stops here, before the invite
     async with _database(settings) as db:
         async with db.transaction() as tx:
             agency = await tx.campaigns.agency_by_code(args.agency.upper())
@@ -170,48 +179,68 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"kehoach-bot: unknown agency code {args.agency}", file=sys.stderr)
                 return EXIT_CONFIG
             code = await issue_invite(tx, agency, Role(args.role), days, utc_now(), None)
-    username = await _bot_username(settings)
     print(f"Invitation for {args.role} of {agency.name} ({agency.code}), valid {days} days:")
-    print(f"  link: https://t.me/{username}?start={code}" if username else "  link: (no BOT_TOKEN)")
-    print(f"  code: {code}   (or send: /start {code})")
+    for line in lines(code):
+        print(f"  {line}")
+    print(f"  code: {code}   (or send to the bot: /start {code})")
     return 0
 
 
-async def _bot_username(settings: Settings) -> str | None:
-    if settings.bot_token is None:
-        return None
+async def _invite_lines(settings: Settings) -> Callable[[str], list[str]]:
+    """How to redeem a code in each configured channel. The Telegram link needs the bot's
+    username, asked from the Bot API; a rejected token is one line and exit code 2."""
+    if not settings.telegram_enabled:
+        return lambda code: []
     from telegram import Bot
-    from telegram.error import TelegramError
+    from telegram.error import InvalidToken, TelegramError
+
+    from bot.telegram.channel import TOKEN_REJECTED
 
     try:
         async with Bot(settings.require_token(), base_url=settings.bot_api_url) as bot:
-            return bot.username
+            username = bot.username
+    except InvalidToken:
+        raise ChannelFatal(TOKEN_REJECTED) from None
     except (TelegramError, OSError) as exc:
-        print(f"(could not reach the Bot API for the username: {exc})", file=sys.stderr)
-        return None
+        print(
+            logs.mask(f"(could not reach the Bot API for the bot's name: {exc})"), file=sys.stderr
+        )
+        return lambda code: [f"Telegram: /start {code}"]
+    return lambda code: [f"Telegram: https://t.me/{username}?start={code}"]
 
 
 async def export(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.consolidate import documents
+    """The consolidated plan from one read snapshot: no write lock, the bot keeps running."""
+    from bot.reports import build
+    from handlers.consolidate import caption
     from handlers.context import utc_now
 
     async with _database(settings) as db:
-        async with db.transaction() as tx:
+        async with db.read() as tx:
             campaign = await tx.campaigns.active()
-            if campaign is None:
-                print("kehoach-bot: no active campaign", file=sys.stderr)
-                return 1
-            today = utc_now().astimezone(settings.tz).date()
-            doc = await documents(tx, campaign, today, settings.tz, args.format, draft=args.draft)
+    if campaign is None:
+        print("kehoach-bot: no active campaign", file=sys.stderr)
+        return EXIT_FAILED
+    today = utc_now().astimezone(settings.tz).date()
+    built = await asyncio.to_thread(
+        build,
+        str(settings.database_path),
+        campaign.id,
+        args.format,
+        args.draft,
+        today.isoformat(),
+        settings.timezone,
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_bytes(doc.content)
-    print(f"Wrote {args.output} ({len(doc.content):,} bytes): {doc.caption}")
+    args.output.write_bytes(built.content)
+    text = caption(built.submitted, built.total, built.draft)
+    print(f"Wrote {args.output} ({len(built.content):,} bytes): {text}")
     return 0
 
 
 async def users(settings: Settings, args: argparse.Namespace) -> int:
     async with _database(settings) as db:
-        async with db.transaction() as tx:
+        async with db.read() as tx:
             rows = await tx.users.listing()
     if not rows:
         print("No linked users.")
@@ -234,8 +263,41 @@ async def revoke(settings: Settings, args: argparse.Namespace) -> int:
                 await tx.audit.record(utc_now(), None, "user.revoke", "user", user.id)
     if not removed:
         print(f"kehoach-bot: user {args.user_id} has no access", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     print(f"Removed {removed} role(s) of user {args.user_id}.")
+    return 0
+
+
+async def outbox(settings: Settings, args: argparse.Namespace) -> int:
+    """What waits in the outbox and what failed for good (dead letters), newest failures first."""
+    async with _database(settings) as db:
+        async with db.read() as tx:
+            counts = await tx.outbox.counts()
+            pending = await tx.outbox.pending(limit=args.limit)
+            failed = await tx.outbox.failed(limit=args.limit)
+    tz = settings.tz
+    print(
+        f"Outbox: {counts['pending']} pending, {counts['failed']} failed, "
+        f"{counts['sent']} sent (kept 30 days)"
+    )
+    kinds = {0: "reply", 1: "notice", 2: "broadcast"}
+    if pending:
+        print("\nPending (replies first):")
+        for item in pending:
+            when = item.next_attempt_at.astimezone(tz).strftime("%H:%M:%S %d/%m/%Y")
+            note = f"  last error: {item.error}" if item.error else ""
+            print(
+                f"  #{item.id} {item.channel}:{item.recipient} {kinds[item.priority]}/{item.kind}"
+                f" attempts {item.attempts}, next {when}{note}"
+            )
+    if failed:
+        print("\nFailed (not retried):")
+        for item in failed:
+            assert item.failed_at is not None
+            when = item.failed_at.astimezone(tz).strftime("%H:%M:%S %d/%m/%Y")
+            print(
+                f"  #{item.id} {item.channel}:{item.recipient} {item.kind} at {when}: {item.error}"
+            )
     return 0
 
 

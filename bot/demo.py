@@ -33,6 +33,26 @@ PEOPLE = (
 )
 
 
+async def wait_settled(db_path: Path, within: float = 60.0) -> bool:
+    """Wait until the bot has sent everything it decided (nothing is left in its outbox, not
+    even a message waiting to be retried) and has no document or reminder run left to do.
+    False if it did not settle in time."""
+    db = await Database.open_reader(db_path)
+    loop = asyncio.get_running_loop()
+    try:
+        deadline = loop.time() + within
+        while loop.time() < deadline:
+            async with db.read() as tx:
+                pending = (await tx.outbox.counts())["pending"]
+                jobs = await tx.documents.open_jobs(("docx", "xlsx", "remind"))
+            if not pending and not jobs:
+                return True
+            await asyncio.sleep(0.05)
+        return False
+    finally:
+        await db.close()
+
+
 def plain(text: str) -> str:
     """Telegram HTML as terminal text."""
     return html.unescape(re.sub(r"<[^>]+>", "", text))
@@ -65,13 +85,15 @@ class Demo:
     async def start(self, workdir: Path) -> None:
         await self.standin.start()
         db_path = workdir / "demo.sqlite3"
-        codes = await self._invites(db_path)
+        campaign_file = self._shifted_campaign(workdir)
+        codes = await self._invites(db_path, campaign_file)
+        self.db_path = db_path
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
         env.update(
             BOT_TOKEN=self.standin.token,
             BOT_API_URL=self.standin.base_url,
             DATABASE_PATH=str(db_path),
-            CAMPAIGN_FILE=str(self.settings.campaign_file),
+            CAMPAIGN_FILE=str(campaign_file),
         )
         log = (workdir / "bot.log").open("ab")
         self.proc = await asyncio.create_subprocess_exec(
@@ -84,6 +106,7 @@ class Demo:
             stderr=log,
         )
         await self.standin.wait_for(lambda: self.standin.count("getUpdates") > 0, 30, "the bot")
+        self.standin.limits = False  # one person at the keyboard: Telegram's limits are moot
         for (uid, name, *_rest), code in zip(PEOPLE, codes, strict=True):
             await self._push(
                 lambda uid=uid, name=name, code=code: self.standin.push_text(
@@ -91,12 +114,24 @@ class Demo:
                 )
             )
 
-    async def _invites(self, db_path: Path) -> list[str]:
+    def _shifted_campaign(self, workdir: Path) -> Path:
+        """The campaign with its deadlines moved to next week, so the demo shows the days before
+        a deadline (the bundled directive's dates are long past)."""
+        text = self.settings.campaign_file.read_text(encoding="utf-8")
+        today = dt.date.today()
+        for key, days in (("plans_due", 5), ("consolidation_due", 6)):
+            when = (today + dt.timedelta(days=days)).isoformat()
+            text = re.sub(rf"(?m)^{key}\s*=\s*\d{{4}}-\d{{2}}-\d{{2}}", f"{key} = {when}", text)
+        path = workdir / "campaign.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    async def _invites(self, db_path: Path, campaign_file: Path) -> list[str]:
         db = await Database.open(db_path)
         try:
             async with db.transaction() as tx:
                 now = dt.datetime.now(dt.UTC)
-                await tx.campaigns.load(load_campaign(self.settings.campaign_file), now)
+                await tx.campaigns.load(load_campaign(campaign_file), now)
                 codes = []
                 for _uid, _name, agency_code, role in PEOPLE:
                     agency = await tx.campaigns.agency_by_code(agency_code)
@@ -111,7 +146,10 @@ class Demo:
         await self.standin.wait_for(
             lambda: self.standin.confirmed(update_id), 60, "the bot's answer"
         )
-        await asyncio.sleep(0.2)  # messages to the other person
+        await self._settled()
+
+    async def _settled(self) -> None:
+        await wait_settled(self.db_path)
 
     def show(self) -> None:
         """Prints what the current person received since last time; notes the other's."""

@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     campaign_file: Path = BUNDLED_CAMPAIGN
     timezone: str = "Asia/Ho_Chi_Minh"
     default_locale: str = "vi"
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # Administrators from the start: Telegram user ids, or "zalo:<id>" for Zalo accounts.
+    admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Daily summary to consolidators (issue 3).
     summary_time: dt.time = dt.time(16, 30)
     summary_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
@@ -56,10 +57,44 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
 
-    @field_validator("admin_ids", "summary_days", "reminder_days_before", mode="before")
+    @field_validator("summary_days", "reminder_days_before", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admin_csv(cls, value: object) -> object:
+        value = _split_csv(value)
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("admin_ids")
+    @classmethod
+    def _admins(cls, value: list[str]) -> list[str]:
+        for item in value:
+            channel, sep, ident = str(item).rpartition(":")
+            channel = channel if sep else "telegram"
+            ok = ident.isdigit() if channel == "telegram" else ident.isalnum()
+            if channel not in ("telegram", "zalo") or not ok:
+                raise ValueError(f"{item!r}: a Telegram user id, or zalo:<id>")
+        return [str(v) for v in value]
+
+    @property
+    def admin_accounts(self) -> frozenset[tuple[str, str]]:
+        """(channel, id) of each bootstrap administrator; a bare id is a Telegram one."""
+        out = set()
+        for item in self.admin_ids:
+            channel, sep, ident = item.rpartition(":")
+            out.add((channel if sep else "telegram", ident))
+        return frozenset(out)
+
+    def secrets(self) -> list[str]:
+        """Every secret value, for the log formatter to mask."""
+        return [
+            s.get_secret_value()
+            for s in (self.bot_token, self.webhook_secret)
+            if s is not None and s.get_secret_value()
+        ]
 
     @field_validator("timezone")
     @classmethod
@@ -115,6 +150,10 @@ class Settings(BaseSettings):
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
             raise SettingsError("BOT_TOKEN is not set: put it in the environment or in .env")
         return self.bot_token.get_secret_value().strip()
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.bot_token is not None and bool(self.bot_token.get_secret_value().strip())
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -54,7 +54,7 @@ class AuditRepo(Repository):
             for r in rows
         ]
 
-    async def first_delivery(self, channel: str, update_id: int, at: dt.datetime) -> bool:
+    async def first_delivery(self, channel: str, update_id: str, at: dt.datetime) -> bool:
         """Record an update as handled; False if it was handled before (a re-delivery)."""
         await self._run(
             "INSERT OR IGNORE INTO processed_updates (channel, update_id, at) VALUES (?, ?, ?)",

@@ -138,9 +138,16 @@ class CampaignRepo(Repository):
 
     async def active(self) -> ActiveCampaign | None:
         """The active campaign; its definition is parsed once per load, not once per update."""
+        return await self._campaign("c.is_active = 1", ())
+
+    async def by_id(self, campaign_id: int) -> ActiveCampaign | None:
+        return await self._campaign("c.id = ?", (campaign_id,))
+
+    async def _campaign(self, where: str, params: tuple[object, ...]) -> ActiveCampaign | None:
         row = await self._one(
             "SELECT c.id, c.loaded_at, a.id AS aid, a.code, a.name FROM campaigns c"
-            " JOIN agencies a ON a.id = c.consolidator_id WHERE c.is_active = 1"
+            " JOIN agencies a ON a.id = c.consolidator_id WHERE " + where,
+            params,
         )
         if row is None:
             return None
@@ -150,7 +157,8 @@ class CampaignRepo(Repository):
             text = await self._one("SELECT definition FROM campaigns WHERE id = ?", (key[0],))
             assert text is not None
             definition = Campaign.model_validate_json(text[0])
-            _DEFINITIONS.clear()
+            if len(_DEFINITIONS) >= 4:
+                _DEFINITIONS.clear()
             _DEFINITIONS[key] = definition
         return ActiveCampaign(
             id=row["id"],

@@ -50,6 +50,16 @@ class Database:
         await db.migrate()
         return db
 
+    @classmethod
+    async def open_reader(cls, path: Path | str) -> Database:
+        """A second connection that only reads (a worker process building a document): it takes
+        no write lock, and in WAL mode it never blocks the bot's writes."""
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA query_only = ON")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        return cls(conn)
+
     async def schema_version(self) -> int:
         async with self._conn.execute("PRAGMA user_version") as cur:
             row = await cur.fetchone()
@@ -77,6 +87,16 @@ class Database:
                 await self._conn.rollback()
                 raise
             await self._conn.commit()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Repos]:
+        """A consistent read (one snapshot) that takes no write lock. Nothing written commits."""
+        async with self._lock:
+            await self._conn.execute("BEGIN")
+            try:
+                yield Repos(self._conn)
+            finally:
+                await self._conn.rollback()
 
     async def close(self) -> None:
         await self._conn.close()

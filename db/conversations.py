@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from pydantic import BaseModel
 
@@ -16,6 +17,8 @@ class Conversation(BaseModel):
     assignment_id: int | None = None
     measure_id: int | None = None
     wizard: bool = False
+    campaign_id: int | None = None  # the campaign the step belongs to
+    menu: tuple[str, ...] = ()  # numbered choices in force (channels without buttons)
 
 
 class ConversationRepo(Repository):
@@ -30,15 +33,19 @@ class ConversationRepo(Repository):
             assignment_id=row["assignment_id"],
             measure_id=row["measure_id"],
             wizard=bool(row["wizard"]),
+            campaign_id=row["campaign_id"],
+            menu=tuple(json.loads(row["menu"])) if row["menu"] else (),
         )
 
     async def save(self, conv: Conversation, at: dt.datetime) -> None:
         await self._run(
             "INSERT INTO conversations (user_id, step, agency_id, assignment_id, measure_id,"
-            " wizard, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET"
-            " step = excluded.step, agency_id = excluded.agency_id,"
-            " assignment_id = excluded.assignment_id, measure_id = excluded.measure_id,"
-            " wizard = excluded.wizard, updated_at = excluded.updated_at",
+            " wizard, campaign_id, menu, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET step = excluded.step,"
+            " agency_id = excluded.agency_id, assignment_id = excluded.assignment_id,"
+            " measure_id = excluded.measure_id, wizard = excluded.wizard,"
+            " campaign_id = excluded.campaign_id, menu = excluded.menu,"
+            " updated_at = excluded.updated_at",
             (
                 conv.user_id,
                 conv.step,
@@ -46,6 +53,13 @@ class ConversationRepo(Repository):
                 conv.assignment_id,
                 conv.measure_id,
                 int(conv.wizard),
+                conv.campaign_id,
+                json.dumps(list(conv.menu)) if conv.menu else None,
                 iso(at),
             ),
         )
+
+    async def set_menu(self, user_id: int, menu: tuple[str, ...], at: dt.datetime) -> None:
+        """The numbered choices shown last to this person (kept with their step)."""
+        conv = await self.get(user_id)
+        await self.save(conv.model_copy(update={"menu": menu}), at)

@@ -64,6 +64,14 @@ class DeliveryRepo(Repository):
         )
         return from_iso(row[0]) if row else None
 
+    async def was_sent(self, kind: str, campaign_id: int, slot: str) -> bool:
+        row = await self._one(
+            "SELECT 1 FROM deliveries WHERE kind = ? AND campaign_id = ? AND slot = ?"
+            " AND sent_at IS NOT NULL",
+            (kind, campaign_id, slot),
+        )
+        return row is not None
+
     async def all(self, campaign_id: int) -> list[Delivery]:
         rows = await self._all(
             "SELECT * FROM deliveries WHERE campaign_id = ? ORDER BY id", (campaign_id,)

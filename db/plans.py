@@ -25,6 +25,16 @@ class Submission(BaseModel):
     snapshot: Plan
 
 
+class Location(BaseModel):
+    """Where a plan, an item or a measure belongs."""
+
+    plan_id: int
+    campaign_id: int
+    agency_id: int
+    assignment_id: int | None = None
+    deleted: bool = False
+
+
 _PLAN_SQL = (
     "SELECT p.id, p.campaign_id, p.revision, p.submitted_revision, p.updated_at, p.returned_at,"
     " p.return_reason, a.id AS agency_id, a.code, a.name FROM plans p"
@@ -39,30 +49,42 @@ class PlanRepo(Repository):
         )
         return await self._build(row) if row else None
 
-    async def plans(self, campaign_id: int) -> list[Plan]:
-        """Every plan of the campaign, in the campaign's agency order (four queries in all)."""
+    async def plans(
+        self, campaign_id: int, agency_ids: tuple[int, ...] | None = None
+    ) -> list[Plan]:
+        """Every plan of the campaign (or of ``agency_ids``), in the campaign's agency order;
+        four queries in all, whatever the number of plans."""
+        only = ""
+        params: tuple[int, ...] = (campaign_id,)
+        if agency_ids is not None:
+            only = f" AND p.agency_id IN ({','.join('?' * len(agency_ids)) or 'NULL'})"
+            params = (campaign_id, *agency_ids)
         rows = await self._all(
             _PLAN_SQL + " JOIN campaign_agencies ca ON ca.campaign_id = p.campaign_id"
-            " AND ca.agency_id = p.agency_id WHERE p.campaign_id = ? ORDER BY ca.position",
-            (campaign_id,),
+            " AND ca.agency_id = p.agency_id WHERE p.campaign_id = ?"
+            + only
+            + " ORDER BY ca.position",
+            params,
         )
         items = await self._all(
             "SELECT s.plan_id, s.id, i.key, i.group_no, i.position, i.text, s.objective"
             " FROM assignments s JOIN items i ON i.id = s.item_id JOIN plans p ON p.id = s.plan_id"
-            " WHERE p.campaign_id = ? AND s.active = 1 ORDER BY s.plan_id, i.position",
-            (campaign_id,),
+            " WHERE p.campaign_id = ? AND s.active = 1" + only + " ORDER BY s.plan_id, i.position",
+            params,
         )
         measures = await self._all(
             "SELECT m.* FROM measures m JOIN assignments s ON s.id = m.assignment_id"
-            " JOIN plans p ON p.id = s.plan_id WHERE p.campaign_id = ?"
-            " ORDER BY m.assignment_id, m.position",
-            (campaign_id,),
+            " JOIN plans p ON p.id = s.plan_id WHERE p.campaign_id = ? AND m.deleted_at IS NULL"
+            + only
+            + " ORDER BY m.assignment_id, m.position",
+            params,
         )
         latest = await self._all(
             "SELECT s.plan_id, s.version, s.revision, s.submitted_at, s.late_days, s.measures"
             " FROM submissions s JOIN plans p ON p.id = s.plan_id WHERE p.campaign_id = ?"
-            " AND s.version = (SELECT MAX(version) FROM submissions WHERE plan_id = s.plan_id)",
-            (campaign_id,),
+            + only
+            + " AND s.version = (SELECT MAX(version) FROM submissions WHERE plan_id = s.plan_id)",
+            params,
         )
         items_by_plan: dict[int, list[Any]] = {}
         for i in items:
@@ -85,7 +107,7 @@ class PlanRepo(Repository):
         )
         measures = await self._all(
             "SELECT m.* FROM measures m JOIN assignments s ON s.id = m.assignment_id"
-            " WHERE s.plan_id = ? ORDER BY m.assignment_id, m.position",
+            " WHERE s.plan_id = ? AND m.deleted_at IS NULL ORDER BY m.assignment_id, m.position",
             (row["id"],),
         )
         by_item: dict[int, list[Measure]] = {}
@@ -110,7 +132,8 @@ class PlanRepo(Repository):
 
     async def add_measure(self, assignment_id: int, content: str, at: dt.datetime) -> int:
         row = await self._one(
-            "SELECT COALESCE(MAX(position), 0) + 1 FROM measures WHERE assignment_id = ?",
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM measures WHERE assignment_id = ?"
+            " AND deleted_at IS NULL",
             (assignment_id,),
         )
         position = int(row[0]) if row else 1
@@ -136,16 +159,45 @@ class PlanRepo(Repository):
             (*params, iso(at), measure_id),
         )
 
-    async def delete_measure(self, measure_id: int) -> None:
+    async def delete_measure(self, measure_id: int, at: dt.datetime) -> None:
+        """Mark the measure deleted (its id is never reused) and close the gap in positions."""
         row = await self._one(
-            "SELECT assignment_id, position FROM measures WHERE id = ?", (measure_id,)
+            "SELECT assignment_id, position FROM measures WHERE id = ? AND deleted_at IS NULL",
+            (measure_id,),
         )
         if row is None:
             return
-        await self._run("DELETE FROM measures WHERE id = ?", (measure_id,))
         await self._run(
-            "UPDATE measures SET position = position - 1 WHERE assignment_id = ? AND position > ?",
+            "UPDATE measures SET deleted_at = ?, updated_at = ? WHERE id = ?",
+            (iso(at), iso(at), measure_id),
+        )
+        await self._run(
+            "UPDATE measures SET position = position - 1 WHERE assignment_id = ? AND position > ?"
+            " AND deleted_at IS NULL",
             (row["assignment_id"], row["position"]),
+        )
+
+    async def locate(self, what: str, ident: int) -> Location | None:
+        """Whose is this plan, item (assignment) or measure: for checking a button's ids."""
+        sql = {
+            "plan": "SELECT p.id AS plan_id, p.campaign_id, p.agency_id, NULL AS assignment_id,"
+            " NULL AS deleted_at FROM plans p WHERE p.id = ?",
+            "assignment": "SELECT p.id AS plan_id, p.campaign_id, p.agency_id,"
+            " s.id AS assignment_id, CASE WHEN s.active THEN NULL ELSE 'inactive' END AS deleted_at"
+            " FROM assignments s JOIN plans p ON p.id = s.plan_id WHERE s.id = ?",
+            "measure": "SELECT p.id AS plan_id, p.campaign_id, p.agency_id, m.assignment_id,"
+            " m.deleted_at FROM measures m JOIN assignments s ON s.id = m.assignment_id"
+            " JOIN plans p ON p.id = s.plan_id WHERE m.id = ?",
+        }[what]
+        row = await self._one(sql, (ident,))
+        if row is None:
+            return None
+        return Location(
+            plan_id=row["plan_id"],
+            campaign_id=row["campaign_id"],
+            agency_id=row["agency_id"],
+            assignment_id=row["assignment_id"],
+            deleted=row["deleted_at"] is not None,
         )
 
     async def submit(

@@ -8,6 +8,9 @@ from db.audit import AuditRepo
 from db.campaigns import CampaignRepo
 from db.conversations import ConversationRepo
 from db.deliveries import DeliveryRepo
+from db.documents import DocumentRepo
+from db.failures import FailureRepo
+from db.outbox import OutboxRepo
 from db.plans import PlanRepo
 from db.users import UserRepo
 
@@ -20,3 +23,6 @@ class Repos:
         self.conversations = ConversationRepo(conn)
         self.audit = AuditRepo(conn)
         self.deliveries = DeliveryRepo(conn)
+        self.outbox = OutboxRepo(conn)
+        self.documents = DocumentRepo(conn)
+        self.failures = FailureRepo(conn)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from handlers import views
 from handlers.context import Ctx
-from handlers.types import Reply
+from handlers.markup import esc
+from handlers.types import Kind, Reply
 from locales import SUPPORTED, _, use_locale
 
 FOCAL_COMMANDS = ("kehoach", "xem", "nop", "huy", "trogiup")
@@ -38,7 +39,7 @@ async def help_text(ctx: Ctx) -> None:
     if ctx.is_admin:
         names += list(ADMIN_COMMANDS)
     names += ["ngonngu", "trogiup"]
-    lines = [_("<b>Commands</b>")] + [f"/{n} — {desc[n]}" for n in names]
+    lines = [_("**Commands**")] + [f"/{n} — {desc[n]}" for n in names]
     if ctx.focal_agencies():
         lines += [
             "",
@@ -65,13 +66,31 @@ async def cancel(ctx: Ctx) -> None:
 
 async def language(ctx: Ctx) -> None:
     """Stores the user's language."""
-    code = ctx.event.args.strip().lower()
+    code = (ctx.event.args.split() or [""])[0].lower()
     if code not in SUPPORTED:
         ctx.say(_("Usage: /ngonngu vi or /ngonngu en"))
         return
     await ctx.tx.users.set_locale(ctx.user.id, code)
     with use_locale(code):
         ctx.say(_("Language set to English."))
+
+
+async def campaign_changed(ctx: Ctx) -> None:
+    """The open campaign changed while the person was answering: nothing goes to the wrong
+    campaign; what they just typed is shown back so that it is not lost."""
+    title = ctx.campaign.definition.title if ctx.campaign else ""
+    lines = [
+        _(
+            "The open campaign has changed to «{title}». The step you were on belongs to the "
+            "previous campaign, so this message was not saved."
+        ).format(title=esc(title))
+    ]
+    typed = ctx.event.text if ctx.event.kind is Kind.TEXT else ""
+    if typed.strip():
+        lines += ["", _("What you sent (copy it if you need it):"), esc(typed)]
+    await ctx.audit("campaign.changed", "user", ctx.user.id, old=ctx.conv.campaign_id)
+    await ctx.go("idle", assignment_id=None, measure_id=None, wizard=False)
+    ctx.say("\n".join(lines), [[views.menu_button()]])
 
 
 def not_private() -> Reply:

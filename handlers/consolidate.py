@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from db.campaigns import ActiveCampaign
 from db.repos import Repos
@@ -10,11 +11,14 @@ from domain import report
 from domain.model import Agency, Role
 from domain.overview import AgencyStatus, Overview, overview
 from domain.rules import Status
+from domain.text import REASON_MAX
+from handlers import buttons as act
 from handlers import views
 from handlers.context import Ctx
-from handlers.input import REASON_MAX, InputError, clean
-from handlers.text import esc, split_html
-from handlers.types import Choice, Document, Recipient, Reply
+from handlers.input import InputError, clean
+from handlers.markup import BREAK, esc
+from handlers.plan import invalid_button
+from handlers.types import Choice, Recipient, Reply
 from locales import _, days_phrase, fmt_date, use_locale
 
 PAGE = 25
@@ -28,8 +32,13 @@ ICONS = {
 }
 
 
-async def load_overview(tx: Repos, campaign: ActiveCampaign, today: dt.date) -> Overview:
-    plans = await tx.plans.plans(campaign.id)
+async def load_overview(
+    tx: Repos,
+    campaign: ActiveCampaign,
+    today: dt.date,
+    agency_ids: tuple[int, ...] | None = None,
+) -> Overview:
+    plans = await tx.plans.plans(campaign.id, agency_ids)
     people = await tx.users.people_by_agency(Role.FOCAL)
     named = {
         agency_id: [(u.display_name or u.external_id, u.blocked_at is not None) for u in users]
@@ -45,7 +54,7 @@ def counts_line(ov: Overview) -> str:
 
 
 def status_line(row: AgencyStatus, tz: dt.tzinfo) -> str:
-    line = f"{ICONS[row.status]} <b>{esc(row.agency.code)}</b> {esc(row.agency.name)} — "
+    line = f"{ICONS[row.status]} **{esc(row.agency.code)}** {esc(row.agency.name)} — "
     line += views.status_text(row.plan, tz)
     people = (
         _("Focal persons: {names}").format(names=esc(", ".join(row.focal)))
@@ -74,7 +83,7 @@ async def status_command(ctx: Ctx) -> None:
     campaign = await _guard(ctx)
     if campaign is None:
         return
-    code = ctx.event.args.strip().upper()
+    code = (ctx.event.args.split() or [""])[0].upper()
     if code:
         agency = await ctx.tx.campaigns.agency_by_code(code)
         if agency is None:
@@ -93,7 +102,7 @@ async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool
     page = min(max(page, 0), pages - 1)
     shown = ov.rows[page * PAGE : (page + 1) * PAGE]
     lines = [
-        "<b>" + _("CONSOLIDATED STATUS") + "</b> — " + esc(c.title),
+        "**" + _("CONSOLIDATED STATUS") + "** — " + esc(c.title),
         views.deadline_line(c, ctx.today),
         counts_line(ov),
     ]
@@ -101,26 +110,28 @@ async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool
         lines.append(_("Late: {codes}").format(codes=", ".join(r.agency.code for r in ov.late)))
     if pages > 1:
         lines.append(_("Page {p}/{n}").format(p=page + 1, n=pages))
-    lines.append("")
+    head = len(lines)
     lines += [status_line(r, ctx.services.tz) for r in shown]
     rows: list[list[Choice]] = []
-    codes = [Choice(r.agency.code, f"tc:{r.agency.id}") for r in shown]
+    codes = [Choice(r.agency.code, act.AgencyDetail(r.agency.id)) for r in shown]
     for i in range(0, len(codes), 4):
         rows.append(codes[i : i + 4])
     if pages > 1:
         nav = []
         if page > 0:
-            nav.append(Choice("◀️", f"tcp:{page - 1}"))
+            nav.append(Choice("◀️", act.StatusPage(page - 1)))
         if page < pages - 1:
-            nav.append(Choice("▶️", f"tcp:{page + 1}"))
+            nav.append(Choice("▶️", act.StatusPage(page + 1)))
         rows.append(nav)
-    rows.append([Choice(_("📄 Word (.docx)"), "dl:docx"), Choice(_("📊 Excel (.xlsx)"), "dl:xlsx")])
-    rows.append([Choice(_("📝 Draft incl. unsubmitted (.docx)"), "dl:draft")])
-    text = "\n".join(lines)
-    chunks = split_html(text)
-    for chunk in chunks[:-1]:
-        ctx.say(chunk)
-    ctx.say(chunks[-1], rows, edit=edit and len(chunks) == 1)
+    rows.append(
+        [
+            Choice(_("📄 Word (.docx)"), act.Download("docx")),
+            Choice(_("📊 Excel (.xlsx)"), act.Download("xlsx")),
+        ]
+    )
+    rows.append([Choice(_("📝 Draft incl. unsubmitted (.docx)"), act.Download("draft"))])
+    text = "\n".join(lines[:head]) + BREAK + "\n" + BREAK.join(lines[head:])
+    ctx.say(text, rows, edit=edit)
 
 
 async def agency_plan(ctx: Ctx, campaign: ActiveCampaign, agency: Agency) -> None:
@@ -130,10 +141,7 @@ async def agency_plan(ctx: Ctx, campaign: ActiveCampaign, agency: Agency) -> Non
         ctx.say(_("{agency} has no items in this campaign.").format(agency=esc(agency.name)))
         return
     text = views.plan_text(campaign.definition, plan, ctx.today, ctx.services.tz)
-    chunks = split_html(text)
-    for chunk in chunks[:-1]:
-        ctx.say(chunk)
-    ctx.say(chunks[-1], [[Choice(_("⬅️ Back to the status"), "tcp:0")]])
+    ctx.say(text, [[Choice(_("⬅️ Back to the status"), act.StatusPage(0))]])
 
 
 async def entries(
@@ -160,6 +168,24 @@ async def entries(
     return out
 
 
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Built:
+    """A consolidated document, and what its caption says."""
+
+    filename: str
+    media_type: str
+    content: bytes
+    submitted: int
+    total: int
+    draft: bool
+
+
 async def documents(
     tx: Repos,
     campaign: ActiveCampaign,
@@ -168,8 +194,9 @@ async def documents(
     kind: str,
     *,
     draft: bool = False,
-) -> Document:
-    """The consolidated plan as a .docx or .xlsx file, always in Vietnamese like the directive."""
+) -> Built:
+    """The consolidated plan as a .docx or .xlsx file, always in Vietnamese like the directive.
+    Slow at national scale: run it in a worker (``bot.reports``), from a read snapshot."""
     with use_locale("vi"):
         items = await entries(tx, campaign, today, tz, draft=draft)
         prefix = "ban-nhap-ke-hoach" if draft else "ke-hoach-tong-hop"
@@ -177,43 +204,48 @@ async def documents(
         make = report.docx_bytes if kind == "docx" else report.xlsx_bytes
         content = make(campaign.definition, items, today, draft=draft)
     submitted = sum(1 for e in items if e.version)
-    caption = _("Consolidated plan: {n}/{total} agencies submitted.").format(
-        n=submitted, total=len(items)
-    )
+    return Built(name, MEDIA_TYPES[kind], content, submitted, len(items), draft)
+
+
+def caption(submitted: int, total: int, draft: bool) -> str:
     if draft:
-        caption = _("DRAFT including unsubmitted work, for reference only.")
-    return Document(filename=name, content=content, caption=caption)
+        return _("DRAFT including unsubmitted work, for reference only.")
+    return _("Consolidated plan: {n}/{total} agencies submitted.").format(n=submitted, total=total)
 
 
-async def on_button(ctx: Ctx, args: list[str]) -> None:
-    """Buttons of /tonghop: tc:<agency>, tcp:<page>, dl:<docx|xlsx|draft>."""
+async def on_button(ctx: Ctx, action: act.Action) -> None:
+    """Buttons of /tonghop: a page, one agency's plan, a document."""
     campaign = await _guard(ctx)
     if campaign is None:
         return
-    verb = ctx.event.data.split(":", 1)[0]
-    try:
-        if verb == "tcp" and len(args) == 1:
-            await show_page(ctx, campaign, int(args[0]), edit=True)
-            return
-        if verb == "tc" and len(args) == 1:
-            agency_id = int(args[0])
-            agencies = {a.id: a for a in await ctx.tx.campaigns.agencies(campaign.id)}
-            if agency_id in agencies:
-                await agency_plan(ctx, campaign, agencies[agency_id])
+    match action:
+        case act.StatusPage(page=page):
+            await show_page(ctx, campaign, page, edit=True)
+        case act.AgencyDetail(agency=agency_id):
+            agency = await ctx.tx.campaigns.campaign_agency(campaign.id, agency_id)
+            if agency is None:
+                await invalid_button(ctx)
                 return
-        if verb == "dl" and args and args[0] in ("docx", "xlsx", "draft"):
-            kind = "docx" if args[0] == "draft" else args[0]
-            doc = await documents(
-                ctx.tx, campaign, ctx.today, ctx.services.tz, kind, draft=args[0] == "draft"
-            )
-            await ctx.audit("report.download", "campaign", campaign.id, kind=args[0])
-            ctx.replies.append(Reply(document=doc, toast=_("Preparing the file…")))
-            return
-    except ValueError:
-        pass
-    from handlers.plan import invalid_button
+            await agency_plan(ctx, campaign, agency)
+        case act.Download(kind=kind):
+            await request_document(ctx, campaign, kind)
 
-    await invalid_button(ctx)
+
+async def request_document(ctx: Ctx, campaign: ActiveCampaign, kind: str) -> None:
+    """Asks the report worker for the file (it is built off the event loop, from a consistent
+    snapshot, holding no lock) and says so at once; the file follows when it is ready."""
+    fmt = "xlsx" if kind == "xlsx" else "docx"
+    to = (ctx.event.channel, ctx.event.reply_to, ctx.user.locale)
+    await ctx.tx.documents.request(campaign.id, fmt, kind == "draft", "download", [to], ctx.now)
+    await ctx.audit("report.download", "campaign", campaign.id, kind=kind)
+    ctx.signal("reports")
+    ctx.say(
+        "⏳ "
+        + _("Preparing the consolidated file (.{kind}); it will arrive in a moment.").format(
+            kind=fmt
+        ),
+        toast=_("Preparing the file…"),
+    )
 
 
 async def return_command(ctx: Ctx) -> None:
@@ -221,7 +253,8 @@ async def return_command(ctx: Ctx) -> None:
     campaign = await _guard(ctx)
     if campaign is None:
         return
-    code, _sep, raw_reason = ctx.event.args.strip().partition(" ")
+    # any whitespace (a line break too) separates the code; the reason may span lines
+    code, raw_reason = [*ctx.event.args.split(None, 1), "", ""][:2]
     usage = _("Usage: /trave AGENCY_CODE reason (e.g. /trave SNV Bổ sung tiến độ cụ thể)")
     if not code or not raw_reason.strip():
         ctx.say(usage)
@@ -274,7 +307,7 @@ def reminder_text(campaign: ActiveCampaign, row: AgencyStatus, today: dt.date) -
     c = campaign.definition
     due = c.deadlines.plans_due
     lines = [
-        "⏰ <b>" + _("Reminder: remediation plan") + "</b>",
+        "⏰ **" + _("Reminder: remediation plan") + "**",
         f"{esc(row.agency.name)} — {esc(c.title)}",
         _("Due to {agency} on {date} ({left}).").format(
             agency=esc(campaign.consolidator.name), date=fmt_date(due), left=days_phrase(due, today)
@@ -321,33 +354,21 @@ async def reminder_replies(
 
 
 async def remind_command(ctx: Ctx) -> None:
-    """/nhacnho: reminds every agency that still owes a plan, now."""
+    """/nhacnho: reminds every agency that still owes a plan, now. The reminders are queued by
+    the scheduler (in batches, behind the replies to people typing), not inside this update; the
+    consolidator hears back how many went out."""
     campaign = await _guard(ctx)
     if campaign is None:
         return
-    ov = await load_overview(ctx.tx, campaign, ctx.today)
-    agencies = messages = 0
-    without: list[str] = []
-    for row in ov.owing:
-        replies = await reminder_replies(
-            ctx.tx, campaign, row, ctx.today, ctx.services.default_locale
-        )
-        if not replies:
-            without.append(row.agency.code)
-            continue
-        agencies += 1
-        messages += len(replies)
-        ctx.replies.extend(replies)
-    await ctx.audit(
-        "reminder.manual", "campaign", campaign.id, agencies=agencies, messages=messages
+    to = (ctx.event.channel, ctx.event.reply_to, ctx.user.locale)
+    job = await ctx.tx.documents.request(campaign.id, "remind", False, "manual", [to], ctx.now)
+    await ctx.audit("reminder.request", "campaign", campaign.id, job=job)
+    ctx.signal("jobs")
+    ctx.say(
+        "⏳ "
+        + _("Reminding every agency that has not submitted; you will be told when it is done.")
     )
-    text = _("Reminder sent to {agencies} agencies ({messages} messages).").format(
-        agencies=agencies, messages=messages
-    )
-    if without:
-        text += "\n" + _("No focal person to remind at: {codes}").format(codes=", ".join(without))
-    ctx.say(text)
 
 
 COMMANDS = {"tonghop": status_command, "trave": return_command, "nhacnho": remind_command}
-BUTTONS = {"tc": on_button, "tcp": on_button, "dl": on_button}
+ACTIONS = (act.StatusPage, act.AgencyDetail, act.Download)

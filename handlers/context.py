@@ -27,15 +27,14 @@ class Services:
 
     tz: ZoneInfo
     clock: Clock = utc_now
-    admin_ids: frozenset[str] = frozenset()
+    # Bootstrap administrators from the settings, as (channel, the person's id in it).
+    admin_accounts: frozenset[tuple[str, str]] = frozenset()
     default_locale: str = "vi"
     invite_days: int = 7
-    bot_username: str | None = None
-
-    def invite_link(self, code: str) -> str:
-        if self.bot_username:
-            return f"https://t.me/{self.bot_username}?start={code}"
-        return code
+    # Channels that cannot show buttons: their choices are numbered and the menu kept.
+    numbered: frozenset[str] = frozenset()
+    # How to redeem an invitation code in each enabled channel (a link, or what to send).
+    invite_lines: Callable[[str], list[str]] = field(default=lambda code: [f"/start {code}"])
 
 
 @dataclass
@@ -51,11 +50,13 @@ class Ctx:
     campaign: ActiveCampaign | None
     now: dt.datetime
     replies: list[Reply] = field(default_factory=list)
+    signals: set[str] = field(default_factory=set)  # workers to wake after the commit
 
     # -- who is this ---------------------------------------------------------------------------
     @property
     def is_admin(self) -> bool:
-        return self.event.user_id in self.services.admin_ids or self.has(Role.ADMIN)
+        account = (self.event.channel, self.event.user_id)
+        return account in self.services.admin_accounts or self.has(Role.ADMIN)
 
     @property
     def is_consolidator(self) -> bool:
@@ -89,7 +90,7 @@ class Ctx:
     async def go(self, step: str, **fields: object) -> None:
         """Move the user to ``step`` (and its ids); written in this event's transaction."""
         data = self.conv.model_dump()
-        data.update(step=step, **fields)
+        data.update(step=step, campaign_id=self.campaign.id if self.campaign else None, **fields)
         self.conv = Conversation.model_validate(data)
         await self.tx.conversations.save(self.conv, self.now)
 
@@ -99,6 +100,10 @@ class Ctx:
         await self.tx.audit.record(self.now, self.user.id, action, entity, entity_id, **detail)
 
     # -- output --------------------------------------------------------------------------------
+    def signal(self, worker: str) -> None:
+        """Wake a worker ("reports", "jobs") once this event is committed."""
+        self.signals.add(worker)
+
     def say(
         self,
         text: str,
@@ -106,7 +111,8 @@ class Ctx:
         *,
         edit: bool = False,
         to: Recipient | None = None,
+        toast: str = "",
     ) -> Reply:
-        reply = Reply(text=text, choices=choices or [], edit=edit, to=to)
+        reply = Reply(text=text, choices=choices or [], edit=edit, to=to, toast=toast)
         self.replies.append(reply)
         return reply

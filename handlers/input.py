@@ -1,19 +1,11 @@
-"""Checking what a person typed before it is stored."""
+"""Checking what a person typed before it is stored; every refusal says why in their language."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from domain.text import NAME_MAX, normalize
 from locales import _, fmt_number
-
-OBJECTIVE_MAX = 2000
-CONTENT_MAX = 2000
-NAME_MAX = 200
-OUTPUT_MAX = 1000
-REASON_MAX = 500
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class InputError(ValueError):
@@ -21,10 +13,8 @@ class InputError(ValueError):
 
 
 def clean(raw: str, limit: int) -> str:
-    """Normalize (NFC), drop control and direction characters, trim; refuse empty or too long."""
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", raw))
-    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    """Normalized text (NFC, no control characters), refused when empty or over ``limit``."""
+    text = normalize(raw)
     if not text.strip():
         raise InputError(_("The message is empty. Please type the content as text."))
     if len(text) > limit:
@@ -40,3 +30,15 @@ def names(raw: str) -> list[str]:
     """Several unit names typed at once: 'Sở Y tế; UBND các xã' → two names."""
     parts = [p.strip(" .") for p in re.split(r"[;\n]", raw)]
     return [clean(p, NAME_MAX) for p in parts if p.strip(" .")]
+
+
+_COMMAND = re.compile(r"/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
+
+
+def command(text: str) -> tuple[str, str] | None:
+    """'/trave SNV\\nlý do...' → ('trave', 'SNV\\nlý do...'): arguments after any whitespace,
+    line breaks kept (a reason may span lines); '@botname' dropped. None if not a command."""
+    m = _COMMAND.fullmatch(text.strip())
+    if m is None:
+        return None
+    return m[1].lower(), (m[2] or "").strip()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from db.plans import Location
 from domain import rules
 from domain.model import Plan, Role
 from domain.rules import Status
+from domain.text import OBJECTIVE_MAX
+from handlers import buttons as act
 from handlers import views
 from handlers.context import Ctx
-from handlers.input import OBJECTIVE_MAX, InputError, clean
-from handlers.text import esc, split_html
+from handlers.input import InputError, clean
+from handlers.markup import esc
 from handlers.types import Choice, Recipient
 from locales import _, fmt_datetime, use_locale
 
@@ -28,7 +31,7 @@ async def current_plan(ctx: Ctx) -> Plan | None:
                 _(
                     "You are the focal person of several agencies. Which plan do you want to work on?"
                 ),
-                [[Choice(a.name, f"ag:{a.id}")] for a in agencies],
+                [[Choice(a.name, act.ChooseAgency(a.id))] for a in agencies],
             )
             return None
         await ctx.go(ctx.conv.step, agency_id=agencies[0].id)
@@ -37,6 +40,26 @@ async def current_plan(ctx: Ctx) -> Plan | None:
         ctx.say(_("Your agency has no items to answer in the current campaign."))
         return None
     return plan
+
+
+async def plan_at(ctx: Ctx, where: Location | None) -> Plan | None:
+    """The plan a button's ids point to, if it is this person's in the open campaign; the
+    conversation moves to that plan's agency (one person may answer for two agencies)."""
+    if where is None or ctx.campaign is None:
+        await invalid_button(ctx)
+        return None
+    if where.campaign_id != ctx.campaign.id:
+        ctx.say(
+            _("This button belongs to an earlier campaign. Please continue from the menu."),
+            [[views.menu_button()]],
+        )
+        return None
+    if where.agency_id not in {a.id for a in ctx.focal_agencies()}:
+        await invalid_button(ctx)
+        return None
+    if ctx.conv.agency_id != where.agency_id:
+        await ctx.go("idle", agency_id=where.agency_id, assignment_id=None, measure_id=None)
+    return await ctx.plan()
 
 
 def index_of(plan: Plan, assignment_id: int) -> int:
@@ -90,7 +113,7 @@ def prompt_objective(ctx: Ctx, plan: Plan) -> None:
     if item is None:
         return
     n = index_of(plan, item.assignment_id)
-    lines = [_("<b>Item {n}</b>").format(n=n), f"<i>{esc(item.text)}</i>", ""]
+    lines = [_("**Item {n}**").format(n=n), f"__{esc(item.text)}__", ""]
     if item.objective:
         lines += [_("Current objective: {v}").format(v=esc(item.objective)), ""]
     lines.append(_("Please type the remediation objective for item {n}.").format(n=n))
@@ -117,21 +140,18 @@ async def save_objective(ctx: Ctx, plan: Plan, raw: str) -> None:
         await show_item(ctx, fresh, item.assignment_id, edit=False)
 
 
-async def view_all(ctx: Ctx) -> None:
-    """Shows the whole plan, split under the message limit."""
-    plan = await current_plan(ctx)
+async def view_all(ctx: Ctx, plan: Plan | None = None) -> None:
+    """Shows the whole plan (the channel splits it between items and measures)."""
+    plan = plan or await current_plan(ctx)
     if plan is None or ctx.campaign is None:
         return
     text = views.plan_text(ctx.campaign.definition, plan, ctx.today, ctx.services.tz)
-    chunks = split_html(text)
-    for chunk in chunks[:-1]:
-        ctx.say(chunk)
-    ctx.say(chunks[-1], [[views.menu_button(), Choice(_("📤 Submit plan"), "sub")]])
+    ctx.say(text, [[views.menu_button(), views.submit_button(plan)]])
 
 
-async def ask_submit(ctx: Ctx) -> None:
+async def ask_submit(ctx: Ctx, plan: Plan | None = None) -> None:
     """Checks completeness; lists what is missing, or asks to confirm the submission."""
-    plan = await current_plan(ctx)
+    plan = plan or await current_plan(ctx)
     if plan is None:
         return
     gaps = rules.missing(plan)
@@ -156,29 +176,26 @@ async def ask_submit(ctx: Ctx) -> None:
         text,
         [
             [
-                Choice(_("✅ Confirm submission"), f"suby:{plan.revision}"),
-                Choice(_("✖️ Not now"), "menu"),
+                Choice(_("✅ Confirm submission"), act.ConfirmSubmit(plan.id, plan.revision)),
+                Choice(_("✖️ Not now"), act.Menu()),
             ]
         ],
     )
 
 
-async def submit(ctx: Ctx, revision: int) -> None:
-    """Records the submission (an immutable snapshot) and tells the consolidators."""
-    plan = await current_plan(ctx)
-    if plan is None or ctx.campaign is None:
+async def submit(ctx: Ctx, plan: Plan, revision: int) -> None:
+    """Records the submission (an immutable snapshot) of the plan the button names, at the
+    revision it showed, and tells the consolidators."""
+    if ctx.campaign is None:
         return
     if plan.revision != revision:
         ctx.say(
             _("The plan changed after this button was shown. Please review it and submit again.")
         )
-        await ask_submit(ctx)
+        await ask_submit(ctx, plan)
         return
-    if rules.missing(plan):
-        await ask_submit(ctx)
-        return
-    if rules.status(plan) is Status.SUBMITTED:
-        await ask_submit(ctx)
+    if rules.missing(plan) or rules.status(plan) is Status.SUBMITTED:
+        await ask_submit(ctx, plan)
         return
     due = ctx.campaign.definition.deadlines.plans_due
     late = rules.late_days(ctx.today, due)

@@ -10,7 +10,7 @@ from db.repos import Repos
 from domain.model import Agency, Role
 from handlers import views
 from handlers.context import Ctx
-from handlers.text import esc
+from handlers.markup import esc
 from locales import _, days_phrase, fmt_date
 
 CODE_BYTES = 16  # 22 URL-safe characters: fits a Telegram deep link, impossible to guess
@@ -49,7 +49,7 @@ def role_name(role: Role) -> str:
 
 async def start(ctx: Ctx) -> None:
     """/start [code]: redeems an invite if one is given, then greets the user."""
-    code = ctx.event.args.strip()
+    code = (ctx.event.args.split() or [""])[0]
     if code:
         if not await _redeem(ctx, code):
             return
@@ -127,7 +127,7 @@ async def greet(ctx: Ctx) -> None:
         plan = await ctx.tx.plans.plan(ctx.campaign.id, agency.id)
         if plan is None or not plan.shortcomings:
             continue
-        text += ["", _("<b>{agency}</b> must answer:").format(agency=esc(agency.name))]
+        text += ["", _("**{agency}** must answer:").format(agency=esc(agency.name))]
         text += [f"{i}. {esc(s.text)}" for i, s in enumerate(plan.shortcomings, start=1)]
     choices = []
     if ctx.focal_agencies():
@@ -169,6 +169,6 @@ async def invite_command(ctx: Ctx) -> None:
             role=role_name(role),
             agency=esc(agency.name),
             date=fmt_date(expires),
-            link=esc(ctx.services.invite_link(code)),
+            link="\n".join(esc(line) for line in ctx.services.invite_lines(code)),
         )
     )

@@ -1,24 +1,27 @@
-"""The entry of the conversation: one Event in, the Replies out, all in one transaction.
+"""The entry of the conversation: one Event in; the answer, the step and the replies stored.
 
-Every event runs in a single database transaction: the user's answer and their new step are
-committed together before any reply leaves, and an update delivered twice is handled once.
+Every event runs in a single database transaction: the person's answer, their new step and every
+message the bot decides to send (to them and to others, in the outbox) are committed together; a
+channel's sender delivers them afterwards. An update delivered twice is handled once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from db.connection import Database
-from handlers import common, consolidate, measure, plan, registration
+from handlers import buttons as act
+from handlers import common, consolidate, measure, plan, registration, wizard
 from handlers.context import Ctx, Services
+from handlers.outbox import enqueue
 from handlers.types import Event, Kind, Recipient, Reply
 from locales import _, use_locale
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Ctx], Awaitable[None]]
-ButtonHandler = Callable[[Ctx, list[str]], Awaitable[None]]
 
 COMMANDS: dict[str, Handler] = {
     "start": registration.start,
@@ -36,28 +39,51 @@ COMMANDS: dict[str, Handler] = {
 KEEPS_STEP = {"xem", "trogiup", "help", "ngonngu"}
 
 
-class Core:
-    """The channel-neutral bot: ``await core.handle(event)`` returns what to send."""
+@dataclass
+class Outcome:
+    """What the channel needs to know once the event is committed."""
 
-    def __init__(self, db: Database, services: Services) -> None:
+    duplicate: bool = False
+    failed: bool = False
+    toast: str = ""
+    channels: set[str] = field(default_factory=set)  # channels with new messages queued
+
+
+def error_text() -> str:
+    return _(
+        "Sorry, something went wrong while handling this message, so it was not saved "
+        "(everything saved before is still there). Please send it again, or send /kehoach "
+        "to return to the menu."
+    )
+
+
+class Core:
+    """The channel-neutral bot: ``await core.handle(event)`` stores what it decided."""
+
+    def __init__(
+        self,
+        db: Database,
+        services: Services,
+        on_queued: Callable[[set[str]], None] | None = None,
+    ) -> None:
         self.db = db
         self.services = services
         self.commands = {**COMMANDS, **consolidate.COMMANDS}
-        self.buttons: dict[str, ButtonHandler] = dict(consolidate.BUTTONS)
+        self.on_queued = on_queued or (lambda channels: None)
 
-    def extend(self, commands: dict[str, Handler], buttons: dict[str, ButtonHandler]) -> None:
-        """Add a feature's commands and button verbs (e.g. consolidation)."""
-        self.commands.update(commands)
-        self.buttons.update(buttons)
-
-    async def handle(self, event: Event) -> list[Reply]:
+    async def handle(self, event: Event) -> Outcome:
+        """Handle one event in one transaction. An unexpected error is logged with the update,
+        person and step, and the person is told their message was not saved; only when even that
+        cannot be stored does this raise (the channel then leaves the update unconfirmed)."""
+        where: dict[str, object] = {"step": "?", "user": None}
         try:
             async with self.db.transaction() as tx:
                 now = self.services.clock()
-                if not await tx.audit.first_delivery(event.channel, event.update_id, now):
-                    log.info("update %s delivered again: ignored", event.update_id)
-                    return []
+                if not await tx.audit.first_delivery(event.channel, event.delivery_id, now):
+                    log.info("update %s delivered again: ignored", event.delivery_id)
+                    return Outcome(duplicate=True)
                 user = await tx.users.ensure(event.channel, event.user_id, event.display_name, now)
+                where["user"] = user.id
                 with use_locale(user.locale or self.services.default_locale):
                     ctx = Ctx(
                         services=self.services,
@@ -69,34 +95,52 @@ class Core:
                         campaign=await tx.campaigns.active(),
                         now=now,
                     )
+                    where["step"] = ctx.conv.step
                     await self._dispatch(ctx)
-                    return ctx.replies
+                    channels = await enqueue(
+                        tx,
+                        ctx.replies,
+                        now,
+                        numbered=self.services.numbered,
+                        default=Recipient(event.channel, event.reply_to),
+                        edit_ref=event.message_ref,
+                    )
+                    toast = next((r.toast for r in ctx.replies if r.toast), "")
+                    channels |= ctx.signals
         except Exception:
-            log.exception(
-                "failed to handle update %s (%s) from %s:%s",
-                event.update_id,
-                event.kind,
+            log.error(
+                "failed to handle update %s (%s %r) from %s:%s, user %s at step %s",
+                event.delivery_id,
+                event.kind.value,
+                (event.command or event.data or event.text)[:80],
                 event.channel,
                 event.user_id,
+                where["user"],
+                where["step"],
+                exc_info=True,
             )
-            with use_locale(self.services.default_locale):
-                return [
-                    Reply(
-                        text=_(
-                            "Sorry, something went wrong and nothing was changed by this message. "
-                            "Please try again, or send /kehoach to return to the menu."
-                        )
-                    )
-                ]
+            return await self._apologise(event)
+        self.on_queued(channels)
+        return Outcome(toast=toast, channels=channels)
 
-    async def mark_blocked(self, recipient: Recipient) -> None:
-        """The user blocked the bot: remembered so that nobody retries forever."""
+    async def _apologise(self, event: Event) -> Outcome:
+        """Record the update as handled and tell the person plainly that it was not saved."""
         async with self.db.transaction() as tx:
-            user = await tx.users.get(recipient.channel, recipient.external_id)
-            if user is not None and user.blocked_at is None:
-                now = self.services.clock()
-                await tx.users.set_blocked(user.id, now)
-                await tx.audit.record(now, user.id, "user.blocked", "user", user.id)
+            now = self.services.clock()
+            await tx.audit.first_delivery(event.channel, event.delivery_id, now)
+            user = await tx.users.get(event.channel, event.user_id)
+            locale = (user.locale if user else None) or self.services.default_locale
+            with use_locale(locale):
+                reply = Reply(text=error_text())
+            channels = await enqueue(
+                tx,
+                [reply],
+                now,
+                numbered=self.services.numbered,
+                default=Recipient(event.channel, event.reply_to),
+            )
+        self.on_queued(channels)
+        return Outcome(failed=True, channels=channels)
 
     async def _dispatch(self, ctx: Ctx) -> None:
         event = ctx.event
@@ -116,6 +160,10 @@ class Core:
         if event.kind is Kind.EDITED:
             ctx.say(common.edited_text())
             return
+        if self._campaign_changed(ctx):
+            await common.campaign_changed(ctx)
+            if event.kind is not Kind.COMMAND:
+                return
         if event.kind is Kind.COMMAND:
             handler = self.commands.get(event.command)
             if handler is None:
@@ -134,6 +182,17 @@ class Core:
             await self._resume(ctx)
             return
         await self._text(ctx)
+
+    @staticmethod
+    def _campaign_changed(ctx: Ctx) -> bool:
+        """The person is in the middle of a step that belongs to a campaign no longer open."""
+        conv, campaign = ctx.conv, ctx.campaign
+        return (
+            conv.step != "idle"
+            and conv.campaign_id is not None
+            and campaign is not None
+            and conv.campaign_id != campaign.id
+        )
 
     async def _resume(self, ctx: Ctx) -> None:
         """Asks again the question of the step the user is on, if any."""
@@ -159,7 +218,7 @@ class Core:
             return
         if step == "objective":
             await plan.save_objective(ctx, current, ctx.event.text)
-        elif step in measure.ORDER:
+        elif wizard.step(step) is not None:
             await measure.answer_text(ctx, current, ctx.event.text)
         else:  # on a card: buttons are expected
             ctx.say(_("Please use the buttons under the measure."))
@@ -167,63 +226,90 @@ class Core:
                 await measure.show_card(ctx, current, ctx.conv.measure_id, edit=False)
 
     async def _button(self, ctx: Ctx) -> None:
-        verb, _sep, rest = ctx.event.data.partition(":")
-        args = rest.split(":") if rest else []
-        if verb == "menu":
-            await plan.show_menu(ctx, edit=True)
-            return
-        extra = self.buttons.get(verb)
-        if extra is not None:
-            await extra(ctx, args)
-            return
-        field = ""
-        if verb == "mf" and len(args) == 2:
-            field = args.pop()
-        try:
-            nums = [int(a) for a in args]
-        except ValueError:
+        """A button: its typed payload names what it acts on; that is checked, then done."""
+        action = act.unpack(ctx.event.data)
+        if action is None:
             await plan.invalid_button(ctx)
             return
-        if verb == "ag" and len(nums) == 1:
-            await plan.choose_agency(ctx, nums[0])
+        if isinstance(action, consolidate.ACTIONS):
+            await consolidate.on_button(ctx, action)
             return
-        current = await plan.current_plan(ctx)
-        if current is None:
+        match action:
+            case act.Menu():
+                await plan.show_menu(ctx, edit=True)
+            case act.ChooseAgency(agency=agency_id):
+                await plan.choose_agency(ctx, agency_id)
+            case act.Back():
+                current = await plan.current_plan(ctx)
+                if current is not None:
+                    await measure.back(ctx, current)
+            case act.ViewPlan(plan=plan_id) | act.AskSubmit(plan=plan_id):
+                target = await plan.plan_at(ctx, await ctx.tx.plans.locate("plan", plan_id))
+                if target is None:
+                    return
+                if isinstance(action, act.ViewPlan):
+                    await plan.view_all(ctx, target)
+                else:
+                    await plan.ask_submit(ctx, target)
+            case act.ConfirmSubmit(plan=plan_id, revision=revision):
+                target = await plan.plan_at(ctx, await ctx.tx.plans.locate("plan", plan_id))
+                if target is not None:
+                    await plan.submit(ctx, target, revision)
+            case (
+                act.OpenItem(assignment=aid)
+                | act.EditObjective(assignment=aid)
+                | act.AddMeasure(assignment=aid)
+            ):
+                where = await ctx.tx.plans.locate("assignment", aid)
+                if where is not None and where.deleted:
+                    where = None  # an item no longer in the directive
+                target = await plan.plan_at(ctx, where)
+                if target is None:
+                    return
+                if isinstance(action, act.OpenItem):
+                    await plan.show_item(ctx, target, aid)
+                elif isinstance(action, act.EditObjective):
+                    await plan.ask_objective(ctx, target, aid)
+                else:
+                    await measure.start_new(ctx, target, aid)
+            case _:
+                await self._measure_button(ctx, action)
+
+    async def _measure_button(self, ctx: Ctx, action: act.Action) -> None:
+        """Buttons that act on one measure: refused plainly when it was deleted meanwhile."""
+        mid = getattr(action, "measure", None)
+        if not isinstance(mid, int):
+            await plan.invalid_button(ctx)
             return
-        match verb, nums:
-            case "a", [aid]:
-                await plan.show_item(ctx, current, aid)
-            case "obj", [aid]:
-                await plan.ask_objective(ctx, current, aid)
-            case "add", [aid]:
-                await measure.start_new(ctx, current, aid)
-            case "m", [mid]:
-                await measure.show_card(ctx, current, mid)
-            case "mf", [mid]:
-                await measure.edit_field(ctx, current, mid, field)
-            case "md", [mid]:
-                await measure.ask_delete(ctx, current, mid)
-            case "mdy", [mid]:
-                await measure.delete(ctx, current, mid)
-            case "ld", [mid, agency_id]:
-                await measure.choose_lead(ctx, current, mid, agency_id)
-            case "pt", [mid, agency_id]:
-                await measure.toggle_partner(ctx, current, mid, agency_id)
-            case "ptx", [mid]:
-                await measure.partner_other(ctx, current, mid)
-            case "ptn", [mid]:
-                await measure.partners_done(ctx, current, mid, none=True)
-            case "ptd", [mid]:
-                await measure.partners_done(ctx, current, mid, none=False)
-            case "sk", [mid]:
-                await measure.skip_output(ctx, current, mid)
-            case "back", []:
-                await measure.back(ctx, current)
-            case "all", []:
-                await plan.view_all(ctx)
-            case "sub", []:
-                await plan.ask_submit(ctx)
-            case "suby", [revision]:
-                await plan.submit(ctx, revision)
+        where = await ctx.tx.plans.locate("measure", mid)
+        if where is not None and where.deleted:
+            target = await plan.plan_at(ctx, where)
+            if target is not None:
+                await measure.deleted(ctx, target, where.assignment_id)
+            return
+        target = await plan.plan_at(ctx, where)
+        if target is None:
+            return
+        match action:
+            case act.OpenMeasure():
+                await measure.show_card(ctx, target, mid)
+            case act.EditField(field=key):
+                await measure.edit_field(ctx, target, mid, key)
+            case act.AskDelete():
+                await measure.ask_delete(ctx, target, mid)
+            case act.ConfirmDelete():
+                await measure.delete(ctx, target, mid)
+            case act.ChooseLead(agency=agency_id):
+                await measure.choose_lead(ctx, target, mid, agency_id)
+            case act.TogglePartner(agency=agency_id):
+                await measure.toggle_partner(ctx, target, mid, agency_id)
+            case act.PartnerOther():
+                await measure.partner_other(ctx, target, mid)
+            case act.PartnersNone():
+                await measure.partners_done(ctx, target, mid, none=True)
+            case act.PartnersDone():
+                await measure.partners_done(ctx, target, mid, none=False)
+            case act.SkipOutput():
+                await measure.skip(ctx, target, mid)
             case _:
                 await plan.invalid_button(ctx)

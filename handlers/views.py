@@ -8,20 +8,22 @@ from domain import rules
 from domain.campaign import Campaign
 from domain.model import Measure, Plan, Shortcoming
 from domain.rules import Gap, ItemState, Missing, Status
-from handlers.text import clip, esc
+from handlers import buttons as act
+from handlers.markup import BREAK, clip, esc
 from handlers.types import Choice
 from locales import _, days_phrase, fmt_date, fmt_datetime, ngettext
 
-BACK = "back"
-MENU = "menu"
-
 
 def back_button() -> Choice:
-    return Choice(_("⬅️ Back"), BACK)
+    return Choice(_("⬅️ Back"), act.Back())
 
 
 def menu_button() -> Choice:
-    return Choice(_("📋 Main menu"), MENU)
+    return Choice(_("📋 Main menu"), act.Menu())
+
+
+def submit_button(plan: Plan) -> Choice:
+    return Choice(_("📤 Submit plan"), act.AskSubmit(plan.id))
 
 
 def deadline_line(campaign: Campaign, today: dt.date) -> str:
@@ -73,7 +75,7 @@ def menu(
 ) -> tuple[str, list[list[Choice]]]:
     text = "\n".join(
         [
-            f"<b>{esc(plan.agency.name)}</b>",
+            f"**{esc(plan.agency.name)}**",
             esc(campaign.title),
             deadline_line(campaign, today),
             _("Status: {status}").format(status=status_text(plan, tz)),
@@ -82,10 +84,10 @@ def menu(
         ]
     )
     rows = [
-        [Choice(item_label(i, s), f"a:{s.assignment_id}")]
+        [Choice(item_label(i, s), act.OpenItem(s.assignment_id))]
         for i, s in enumerate(plan.shortcomings, start=1)
     ]
-    rows.append([Choice(_("👁 View whole plan"), "all"), Choice(_("📤 Submit plan"), "sub")])
+    rows.append([Choice(_("👁 View whole plan"), act.ViewPlan(plan.id)), submit_button(plan)])
     return text, rows
 
 
@@ -121,7 +123,7 @@ def partners_text(m: Measure) -> str:
 
 def measure_lines(m: Measure, indent: str = "") -> list[str]:
     lines = [
-        f"{indent}<b>{m.position}.</b> {esc(m.content)}",
+        f"{indent}**{m.position}.** {esc(m.content)}",
         f"{indent}   " + _("Lead unit: {v}").format(v=esc(m.lead_unit) or _("(not entered)")),
         f"{indent}   " + _("Coordinating: {v}").format(v=partners_text(m)),
         f"{indent}   " + _("Timeline: {v}").format(v=timeline_text(m)),
@@ -145,47 +147,80 @@ def gap_name(gap: Gap) -> str:
     }[gap]
 
 
-def item_block(index: int, item: Shortcoming) -> list[str]:
+def item_block(index: int, item: Shortcoming) -> str:
+    """One shortcoming with its objective and measures; measures are separate blocks."""
     lines = [
-        _("<b>Item {n}</b>").format(n=index),
-        f"<i>{esc(item.text)}</i>",
+        _("**Item {n}**").format(n=index),
+        f"__{esc(item.text)}__",
         "",
-        "<b>" + _("Objective:") + "</b> " + (esc(item.objective) or _("(not entered)")),
+        "**" + _("Objective:") + "** " + (esc(item.objective) or _("(not entered)")),
         "",
-        "<b>" + _("Tasks and solutions:") + "</b>",
+        "**" + _("Tasks and solutions:") + "**",
     ]
     if not item.measures:
         lines.append(_("(none yet)"))
-    for m in item.measures:
-        lines.extend(measure_lines(m))
-    return lines
+    return "\n".join(lines) + "".join(BREAK + "\n".join(measure_lines(m)) for m in item.measures)
 
 
 def item_view(index: int, item: Shortcoming) -> tuple[str, list[list[Choice]]]:
-    text = "\n".join(item_block(index, item))
+    text = item_block(index, item)
     obj_label = _("🎯 Edit objective") if item.objective else _("🎯 Enter objective")
     rows = [
-        [Choice(obj_label, f"obj:{item.assignment_id}")],
-        [Choice(_("➕ Add a measure"), f"add:{item.assignment_id}")],
+        [Choice(obj_label, act.EditObjective(item.assignment_id))],
+        [Choice(_("➕ Add a measure"), act.AddMeasure(item.assignment_id))],
     ]
-    edit_row = [Choice(_("✏️ Measure {n}").format(n=m.position), f"m:{m.id}") for m in item.measures]
+    edit_row = [
+        Choice(_("✏️ Measure {n}").format(n=m.position), act.OpenMeasure(m.id))
+        for m in item.measures
+    ]
     for i in range(0, len(edit_row), 3):
         rows.append(edit_row[i : i + 3])
     rows.append([menu_button()])
     return text, rows
 
 
-def measure_card(index: int, item: Shortcoming, m: Measure) -> tuple[str, list[list[Choice]]]:
+def measure_card(
+    index: int, item: Shortcoming, m: Measure, fields: list[tuple[str, str]]
+) -> tuple[str, list[list[Choice]]]:
+    """One measure with a ✏️ button per field (``fields``: key and label, in wizard order)."""
     text = "\n".join(
-        [_("<b>Item {n} — measure {m}</b>").format(n=index, m=m.position), "", *measure_lines(m)]
+        [_("**Item {n} — measure {m}**").format(n=index, m=m.position), "", *measure_lines(m)]
     )
-    rows = [
-        [Choice(_("✏️ Content"), f"mf:{m.id}:c"), Choice(_("✏️ Lead"), f"mf:{m.id}:l")],
-        [Choice(_("✏️ Coordinating"), f"mf:{m.id}:p"), Choice(_("✏️ Timeline"), f"mf:{m.id}:t")],
-        [Choice(_("✏️ Output"), f"mf:{m.id}:o"), Choice(_("🗑 Delete"), f"md:{m.id}")],
-        [Choice(_("✅ Done"), f"a:{item.assignment_id}")],
-    ]
+    edits = [Choice(label, act.EditField(m.id, key)) for key, label in fields]
+    edits.append(Choice(_("🗑 Delete"), act.AskDelete(m.id)))
+    rows = [edits[k : k + 2] for k in range(0, len(edits), 2)]
+    rows.append([Choice(_("✅ Done"), act.OpenItem(item.assignment_id))])
     return text, rows
+
+
+def timeline_examples() -> str:
+    return "\n".join(
+        "• " + example
+        for example in (
+            "30/6/2026",
+            "trước ngày 15/12/2026",
+            "tháng 5-6/2026",
+            "quý II/2026",
+            "6 tháng đầu năm 2026",
+            "năm 2026",
+            "thường xuyên",
+            "quý II/2026 và thường xuyên",
+        )
+    )
+
+
+def timeline_error(reason: str) -> str:
+    why = {
+        "empty": _("The timeline is empty."),
+        "long": _("The timeline is too long."),
+        "date": _("That date does not exist."),
+        "month": _("A month must be between 1 and 12."),
+        "quarter": _("A quarter must be I, II, III or IV."),
+        "year": _("The year looks wrong."),
+        "order": _("The period ends before it starts."),
+        "no_year": _("Please include the year."),
+    }.get(reason, _("I could not understand this timeline."))
+    return why + "\n" + _("Please type it again, for example:") + "\n" + timeline_examples()
 
 
 def plan_text(
@@ -193,16 +228,15 @@ def plan_text(
 ) -> str:
     heading = title or _("REMEDIATION PLAN")
     lines = [
-        f"<b>{esc(heading)}</b>",
-        f"<b>{esc(plan.agency.name)}</b> — {esc(campaign.title)}",
+        f"**{esc(heading)}**",
+        f"**{esc(plan.agency.name)}** — {esc(campaign.title)}",
         deadline_line(campaign, today),
         _("Status: {status}").format(status=status_text(plan, tz)),
     ]
+    text = "\n".join(lines)
     for i, item in enumerate(plan.shortcomings, start=1):
-        lines.append("")
-        lines.append("━━━━━━━━━━")
-        lines.extend(item_block(i, item))
-    return "\n".join(lines)
+        text += BREAK + "\n━━━━━━━━━━\n" + item_block(i, item)
+    return text
 
 
 def missing_text(gaps: list[Missing], plan: Plan) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.app import App
 from bot.settings import Settings
 from domain.model import Role
 from handlers.registration import issue_invite
@@ -36,30 +36,69 @@ class Clock:
 
 
 class Harness:
-    def __init__(self, runtime: Runtime, api: FakeBotAPI, clock: Clock) -> None:
-        self.runtime = runtime
+    """The real App (core, Telegram channel, outbox sender, scheduler, report worker) with PTB's
+    requests answered in memory. ``send``/``press`` store one update, then deliver everything it
+    queued (and run the work it asked for) and return the Bot API calls the person caused."""
+
+    def __init__(self, app: App, api: FakeBotAPI, clock: Clock) -> None:
+        self.app = app
         self.api = api
         self.clock = clock
+        self.signals: set[str] = set()
+        signal = app.signal
 
-    @property
-    def app(self) -> Any:
-        return self.runtime.app
+        def record(names: set[str]) -> None:
+            self.signals |= names
+            signal(names)
+
+        app.signal = record  # type: ignore[method-assign]
+        app.core.on_queued = record
 
     @property
     def db(self) -> Any:
-        assert self.runtime.db is not None
-        return self.runtime.db
+        return self.app.db
+
+    @property
+    def bot(self) -> Any:
+        return self.app.channels["telegram"].bot  # type: ignore[attr-defined]
+
+    @property
+    def telegram(self) -> Any:
+        return self.app.channels["telegram"]
+
+    async def deliver(self) -> None:
+        """Run what the last events asked for, then send everything queued."""
+        while self.signals & {"reports", "jobs"}:
+            asked, self.signals = self.signals, set()
+            if "jobs" in asked:
+                result = await self.app.jobs.run_requests()
+                self.app.signal(result.signals)
+            if "reports" in asked:
+                await self.app.reports.run_pending()
+        self.signals = set()
+        for sender in self.app.senders.values():
+            await sender.drain()
 
     async def feed(self, update: Any) -> list[Call]:
         self.api.take()
-        await self.app.process_update(update)
+        await self.telegram.handle_update(update)
+        await self.deliver()
+        return [c for c in self.api.take() if c.method not in ("answerCallbackQuery",)]
+
+    async def tick(self) -> list[Call]:
+        """One scheduler tick at the clock's time, delivered."""
+        self.api.take()
+        result = await self.app.jobs.tick()
+        self.app.signal(result.signals)
+        await self.deliver()
+        self.last_tick = result
         return [c for c in self.api.take() if c.method not in ("answerCallbackQuery",)]
 
     async def send(self, uid: int, body: str) -> list[Call]:
-        return await self.feed(builders.text(uid, self.app.bot, body))
+        return await self.feed(builders.text(uid, self.bot, body))
 
     async def press(self, uid: int, data: str) -> list[Call]:
-        return await self.feed(builders.press(uid, self.app.bot, data))
+        return await self.feed(builders.press(uid, self.bot, data))
 
     async def invite(self, agency: str, role: Role = Role.FOCAL, days: int = 7) -> str:
         async with self.db.transaction() as tx:
@@ -104,15 +143,19 @@ def make_settings(tmp_path: Path, **extra: Any) -> Settings:
 
 async def start_harness(settings: Settings, clock: Clock) -> Harness:
     api = FakeBotAPI()
-    runtime = Runtime(settings, clock=clock, request=api, get_updates_request=FakeBotAPI())
-    await runtime.app.initialize()
-    await runtime.post_init(runtime.app)
-    return Harness(runtime, api, clock)
+    app = App(
+        settings,
+        clock=clock,
+        telegram_request=api,
+        telegram_updates_request=FakeBotAPI(),
+        reports_in_process=True,
+    )
+    await app.open()
+    return Harness(app, api, clock)
 
 
 async def stop_harness(h: Harness) -> None:
-    await h.runtime.post_shutdown(h.app)
-    await h.app.shutdown()
+    await h.app.close()
 
 
 @pytest.fixture

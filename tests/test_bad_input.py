@@ -58,7 +58,7 @@ async def test_odd_text_is_stored_as_written_and_escaped(harness: Harness, body:
 async def test_media_in_a_step_gets_a_reply_and_the_question_again(harness: Harness, make) -> None:
     h = harness
     await _at_content_step(h)
-    calls = await h.feed(make(FOCAL, h.app.bot))
+    calls = await h.feed(make(FOCAL, h.bot))
     text = text_of(calls)
     assert "Bot chỉ đọc được tin nhắn chữ" in text
     assert "nhập nhiệm vụ, giải pháp" in text
@@ -101,11 +101,11 @@ async def test_timeline_not_understood_gets_examples(harness: Harness) -> None:
 async def test_edited_message_and_group_chat(harness: Harness) -> None:
     h = harness
     await h.join(FOCAL, "SNV")
-    calls = await h.feed(builders.edited(FOCAL, h.app.bot, "sửa"))
+    calls = await h.feed(builders.edited(FOCAL, h.bot, "sửa"))
     assert "Tin nhắn đã sửa không được ghi nhận" in text_of(calls)
-    calls = await h.feed(builders.text(FOCAL, h.app.bot, "/kehoach", chat="group"))
+    calls = await h.feed(builders.text(FOCAL, h.bot, "/kehoach", chat="group"))
     assert "nhắn riêng cho bot" in text_of(calls)
-    calls = await h.feed(builders.text(FOCAL, h.app.bot, "chào cả nhóm", chat="group"))
+    calls = await h.feed(builders.text(FOCAL, h.bot, "chào cả nhóm", chat="group"))
     assert calls == []
 
 

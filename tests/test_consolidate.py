@@ -137,10 +137,17 @@ async def test_only_consolidators(h: Harness, command: str) -> None:
     assert "chỉ dành cho đơn vị tổng hợp" not in text_of(calls)
 
 
-@pytest.mark.parametrize("data", ["dl:docx", "dl:pdf", "tc:1", "tcp:0", "tc:abc"])
+@pytest.mark.parametrize("data", ["dl:docx", "dl:draft", "tc:1", "tcp:0"])
 async def test_consolidator_buttons_refused_to_focal_persons(h: Harness, data: str) -> None:
     calls = await h.press(FOCAL, data)
     assert "chỉ dành cho đơn vị tổng hợp" in text_of(calls)
+    assert not [c for c in calls if c.method == "sendDocument"]
+
+
+@pytest.mark.parametrize("data", ["dl:pdf", "tc:abc", "tc:1:2", "tcp:-1"])
+async def test_malformed_consolidator_buttons_are_refused(h: Harness, data: str) -> None:
+    calls = await h.press(FOCAL, data)
+    assert "không hợp lệ" in text_of(calls)
     assert not [c for c in calls if c.method == "sendDocument"]
 
 

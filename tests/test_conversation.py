@@ -195,7 +195,13 @@ async def test_delete_measure_renumbers(harness: Harness) -> None:
     assert "Xóa nhiệm vụ, giải pháp 1: Giải pháp A?" in text_of(calls)
     calls = await h.press(FOCAL, button(calls, "🗑 Xóa"))
     assert "Đã xóa" in text_of(calls)
-    assert await h.rows("SELECT position, content FROM measures") == [(1, "Giải pháp B")]
+    assert await h.rows("SELECT position, content FROM measures WHERE deleted_at IS NULL") == [
+        (1, "Giải pháp B")
+    ]
+    # the deleted one stays as a row, so its id is never given to another measure
+    assert await h.rows("SELECT content FROM measures WHERE deleted_at IS NOT NULL") == [
+        ("Giải pháp A",)
+    ]
 
 
 async def test_item_with_two_lead_agencies_is_answered_separately(harness: Harness) -> None:

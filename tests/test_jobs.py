@@ -35,10 +35,7 @@ async def setup(h: Harness) -> None:
 
 async def tick(h: Harness, when: dt.datetime) -> list:
     h.clock.at = when
-    h.api.take()
-    assert h.runtime.scheduler is not None
-    await h.runtime.scheduler.tick()
-    return h.api.take()
+    return await h.tick()
 
 
 def to(calls: list, uid: int) -> list:
@@ -96,22 +93,25 @@ async def test_no_duplicates_across_a_restart(tmp_path: Path, clock: Clock) -> N
         await stop_harness(h)
 
 
-async def test_a_claim_left_unsent_by_a_crash_is_sent_after_restart(
+async def test_reminders_queued_before_a_crash_are_sent_after_restart(
     tmp_path: Path, clock: Clock
 ) -> None:
+    """The slot is claimed and its messages queued in one transaction: a process killed before
+    sending leaves them in the outbox, and the next start sends them, once."""
     settings = make_settings(tmp_path)
     h = await start_harness(settings, clock)
     await setup(h)
-    async with h.db.transaction() as tx:  # the process died between claiming and sending
-        campaign = await tx.campaigns.active()
-        snv = await tx.campaigns.agency_by_code("SNV")
-        await tx.deliveries.claim("reminder", campaign.id, snv.id, "before-3", at(18, 8))
+    h.clock.at = at(18, 8, 0)
+    result = await h.app.jobs.tick()  # decided and committed; the process dies before sending
+    assert result.reminders == 2
     await stop_harness(h)
     h = await start_harness(settings, clock)
     try:
-        calls = await tick(h, at(18, 8, 30))
-        assert len(to(calls, FOCAL)) == 1
+        await h.deliver()  # nothing asked; the sender drains what is queued
+        calls = h.api.take()
+        assert len(to(calls, FOCAL)) == 1 and len(to(calls, FOCAL2)) == 1
         assert await tick(h, at(18, 8, 31)) == []
+        assert await h.rows("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]
     finally:
         await stop_harness(h)
 

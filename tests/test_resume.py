@@ -65,9 +65,9 @@ async def test_an_update_delivered_twice_is_handled_once(harness) -> None:
     calls = await h.send(FOCAL, "/kehoach")
     calls = await h.press(FOCAL, button(calls, "1."))
     await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
-    update = builders.text(FOCAL, h.app.bot, "Nạo vét kênh tiêu", update_id=777_777)
+    update = builders.text(FOCAL, h.bot, "Nạo vét kênh tiêu", update_id=777_777)
     first = await h.feed(update)
-    again = await h.feed(builders.text(FOCAL, h.app.bot, "Nạo vét kênh tiêu", update_id=777_777))
+    again = await h.feed(builders.text(FOCAL, h.bot, "Nạo vét kênh tiêu", update_id=777_777))
     assert "Đơn vị chủ trì" in text_of(first)
     assert again == []
     assert await h.rows("SELECT count(*) FROM measures") == [(1,)]

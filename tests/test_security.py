@@ -110,3 +110,79 @@ async def test_admin_creates_an_invite_in_chat(harness: Harness) -> None:
     for bad in ("/moi", "/moi XYZ", "/moi SNV vua", "/moi SNV dau-moi 999"):
         calls = await h.send(ADMIN, bad)
         assert "Cách dùng" in text_of(calls) or "Không có mã đơn vị" in text_of(calls), bad
+
+
+async def test_stale_confirm_submits_only_the_plan_it_names(harness: Harness) -> None:
+    """A person who is the focal person of two agencies: an old 'Xác nhận nộp' of agency A,
+    pressed while working on agency B, acts on A's plan at the revision it showed — never B's."""
+    from tests.helpers import fill_item
+
+    h = harness
+    await h.join(FOCAL, "SKHCN")  # one item
+    await h.join(FOCAL, "SCT")  # one item; the conversation is now on SCT's plan
+    await fill_item(h, FOCAL, 1, "Mục tiêu SCT", [("Giải pháp SCT", "quý II/2026")])
+    confirm_sct = button(await h.send(FOCAL, "/nop"), "Xác nhận nộp")
+    # switch to SKHCN and complete it too
+    (skhcn_id,) = (await h.rows("SELECT id FROM agencies WHERE code = 'SKHCN'"))[0]
+    await h.press(FOCAL, f"ag:{skhcn_id}")
+    await fill_item(h, FOCAL, 1, "Mục tiêu SKHCN", [("Giải pháp SKHCN", "năm 2026")])
+    calls = await h.press(FOCAL, confirm_sct)
+    assert "Đã nộp kế hoạch của Sở Công Thương, bản 1" in text_of(calls)
+    submitted = await h.rows(
+        "SELECT a.code FROM submissions s JOIN plans p ON p.id = s.plan_id"
+        " JOIN agencies a ON a.id = p.agency_id"
+    )
+    assert submitted == [("SCT",)]
+    # the same button again: the plan has not changed since, nothing new is recorded
+    calls = await h.press(FOCAL, confirm_sct)
+    assert "Kế hoạch đã nộp (bản 1) và chưa thay đổi" in text_of(calls)
+    assert len(await h.rows("SELECT id FROM submissions")) == 1
+
+
+async def test_an_old_delete_button_never_deletes_a_newer_measure(harness: Harness) -> None:
+    from tests.test_conversation import add_measure
+
+    h = harness
+    await h.join(FOCAL, "TTT")
+    item = button(await h.send(FOCAL, "/kehoach"), "1.")
+    calls = await add_measure(h, FOCAL, item, "Giải pháp cũ", "quý I/2026")
+    await h.press(FOCAL, button(calls, "Bỏ qua"))
+    ((old,),) = await h.rows("SELECT id FROM measures")
+    await h.press(FOCAL, f"md:{old}")
+    await h.press(FOCAL, f"mdy:{old}")
+    calls = await add_measure(h, FOCAL, item, "Giải pháp mới", "quý II/2026")
+    await h.press(FOCAL, button(calls, "Bỏ qua"))
+    ((new,),) = await h.rows("SELECT id FROM measures WHERE deleted_at IS NULL")
+    assert new != old  # ids are never reused
+    calls = await h.press(FOCAL, f"mdy:{old}")  # the old confirmation, pressed again
+    assert "không còn nữa (đã bị xóa)" in text_of(calls)
+    assert await h.rows("SELECT content FROM measures WHERE deleted_at IS NULL") == [
+        ("Giải pháp mới",)
+    ]
+
+
+async def test_editing_a_measure_deleted_from_another_device_creates_nothing(
+    harness: Harness,
+) -> None:
+    from tests.test_conversation import add_measure
+
+    h = harness
+    await h.join(FOCAL, "TTT")
+    await h.join(FOCAL2, "TTT")  # a colleague, focal person of the same agency
+    item = button(await h.send(FOCAL, "/kehoach"), "1.")
+    calls = await add_measure(h, FOCAL, item, "Giải pháp A", "quý I/2026")
+    await h.press(FOCAL, button(calls, "Bỏ qua"))
+    ((mid,),) = await h.rows("SELECT id FROM measures")
+    for step, typed in (("c", "Nội dung mới"), ("t", "quý III/2026"), ("o", "Báo cáo")):
+        if step != "c":  # restore a measure to edit
+            calls = await add_measure(h, FOCAL, item, "Giải pháp A", "quý I/2026")
+            await h.press(FOCAL, button(calls, "Bỏ qua"))
+            ((mid,),) = await h.rows("SELECT id FROM measures WHERE deleted_at IS NULL")
+        calls = await h.press(FOCAL, f"mf:{mid}:{step}")  # about to retype one field
+        assert "Nội dung 1 — nhiệm vụ, giải pháp 1" in text_of(calls)
+        await h.send(FOCAL2, "/kehoach")
+        await h.press(FOCAL2, f"mdy:{mid}")  # the colleague deletes it meanwhile
+        calls = await h.send(FOCAL, typed)
+        assert "không còn nữa (đã bị xóa)" in text_of(calls), step
+        assert "chưa được lưu" in text_of(calls)
+        assert await h.rows("SELECT content FROM measures WHERE deleted_at IS NULL") == []

@@ -23,10 +23,11 @@ def test_defaults_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.bot_token is None and s.timezone == "Asia/Ho_Chi_Minh"
     assert s.database_path == Path("data/kehoach.sqlite3")
     monkeypatch.setenv("BOT_TOKEN", "123:s3cr3t-v4lue")
-    monkeypatch.setenv("ADMIN_IDS", "11, 22")
+    monkeypatch.setenv("ADMIN_IDS", "11, 22, zalo:a1b2c3")
     monkeypatch.setenv("SUMMARY_TIME", "17:00")
     s = load_settings()
-    assert s.admin_ids == [11, 22] and s.summary_time == dt.time(17, 0)
+    assert s.admin_accounts == {("telegram", "11"), ("telegram", "22"), ("zalo", "a1b2c3")}
+    assert s.summary_time == dt.time(17, 0)
     assert "s3cr3t" not in repr(s) and s.require_token() == "123:s3cr3t-v4lue"
 
 
@@ -40,7 +41,7 @@ def test_dotenv_file(tmp_path: Path) -> None:
     ("name", "value", "message"),
     [
         ("TIMEZONE", "Mars/Base", "Setting TIMEZONE is invalid: unknown time zone 'Mars/Base'"),
-        ("ADMIN_IDS", "abc", "Setting ADMIN_IDS.0 is invalid"),
+        ("ADMIN_IDS", "abc", "Setting ADMIN_IDS is invalid: 'abc': a Telegram user id"),
         ("BOT_API_URL", "ftp://x", "Setting BOT_API_URL is invalid: must start with http"),
     ],
 )

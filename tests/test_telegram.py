@@ -22,18 +22,11 @@ from tests.conftest import (
     stop_harness,
     text_of,
 )
-from tests.fakes import FakeBotAPI
 
 
 async def test_commands_registered_in_vietnamese_and_english(tmp_path: Path, clock: Clock) -> None:
-    api = FakeBotAPI()
-    from bot.runtime import Runtime
-
-    runtime = Runtime(
-        make_settings(tmp_path), clock=clock, request=api, get_updates_request=FakeBotAPI()
-    )
-    await runtime.app.initialize()
-    await runtime.post_init(runtime.app)
+    h = await start_harness(make_settings(tmp_path), clock)
+    api = h.api
     try:
         calls = [c for c in api.calls if c.method == "setMyCommands"]
         assert len(calls) == 2
@@ -44,8 +37,7 @@ async def test_commands_registered_in_vietnamese_and_english(tmp_path: Path, clo
             "nop"
         ] == "Submit the plan"
     finally:
-        await runtime.post_shutdown(runtime.app)
-        await runtime.app.shutdown()
+        await stop_harness(h)
 
 
 def _commands(params: dict) -> list[dict]:
@@ -54,7 +46,7 @@ def _commands(params: dict) -> list[dict]:
 
 
 async def test_update_mapping(harness: Harness) -> None:
-    bot = harness.app.bot
+    bot = harness.bot
     assert to_event(builders.text(1, bot, "/kehoach@kehoach_test_bot arg")).command == "kehoach"
     assert to_event(builders.text(1, bot, "/kehoach@kehoach_test_bot arg")).args == "arg"
     assert to_event(builders.sticker(1, bot)).kind is Kind.MEDIA

@@ -1,11 +1,15 @@
-"""The Telegram channel: updates become Events, Replies become Bot API calls."""
+"""The Telegram channel: updates become Events; queued messages become Bot API calls.
+
+PTB is used for what it is good at: its Bot (with Defaults, the AIORateLimiter that waits out
+flood limits, typed errors) and its Update parsing. The process, its loop, the polling that
+confirms an update only after it is stored, the webhook endpoint and the outbox are the
+project's own (``bot.app``), so Telegram is one channel among others.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -17,20 +21,27 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    ContextTypes,
-    Defaults,
-    TypeHandler,
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
 )
+from telegram.ext import AIORateLimiter, Defaults, ExtBot
+from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.sender import Blocked, ChannelFatal, Permanent, RetryLater
+from bot.telegram import render
+from db.documents import StoredDocument
+from db.outbox import OutboxItem
 from handlers.common import FOCAL_COMMANDS, command_descriptions
+from handlers.input import command
 from handlers.router import Core
-from handlers.text import split_html
-from handlers.types import Choice, Event, Kind, Recipient, Reply
+from handlers.types import Event, Kind, Outgoing
 from locales import use_locale
 
 # PTB 22 warns on every 429 unless durations are opted in as timedelta (the v23 behaviour); the
@@ -39,31 +50,11 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
-SEND_RETRY_SECONDS = 120.0  # how long a message is retried while the Bot API is down
-
-
-async def with_retry(call: Callable[[], Awaitable[Any]], what: str) -> Any:
-    """Retry a send on 5xx, timeouts and connection errors (the rate limiter waits out 429s).
-
-    A message owed to a user is delivered late rather than lost; Forbidden and BadRequest are final.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + SEND_RETRY_SECONDS
-    delay = 0.5
-    while True:
-        try:
-            return await call()
-        except BadRequest:
-            raise
-        except (NetworkError, RetryAfter) as exc:
-            if loop.time() + delay > deadline:
-                raise
-            log.warning("%s failed (%s); retrying in %.1f s", what, exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
-
-
 MENU_COMMANDS = (*FOCAL_COMMANDS, "tonghop", "ngonngu")
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+TOKEN_REJECTED = (
+    "BOT_TOKEN bị từ chối (Telegram trả lời 401/404): kiểm tra lại token từ @BotFather."
+)
 
 
 def to_event(update: Update) -> Event | None:
@@ -74,14 +65,17 @@ def to_event(update: Update) -> Event | None:
         return None
     base: dict[str, Any] = {
         "channel": CHANNEL,
-        "update_id": update.update_id,
+        "delivery_id": str(update.update_id),
         "user_id": str(user.id),
+        "chat_id": str(chat.id) if chat else str(user.id),
         "display_name": user.full_name,
         "language": user.language_code,
         "private": chat is None or chat.type == ChatType.PRIVATE,
     }
     if update.callback_query is not None:
-        return Event(kind=Kind.BUTTON, data=(update.callback_query.data or "")[:64], **base)
+        query = update.callback_query
+        ref = str(query.message.message_id) if isinstance(query.message, Message) else None
+        return Event(kind=Kind.BUTTON, data=(query.data or "")[:64], message_ref=ref, **base)
     if update.edited_message is not None:
         return Event(kind=Kind.EDITED, **base)
     msg = update.message
@@ -90,143 +84,168 @@ def to_event(update: Update) -> Event | None:
     text = msg.text
     if text is None:
         return Event(kind=Kind.MEDIA, **base)
-    if text.startswith("/"):
-        head, _sep, args = text[1:].partition(" ")
-        command = head.split("@", 1)[0].lower()
-        if command:
-            return Event(kind=Kind.COMMAND, command=command, args=args.strip(), text=text, **base)
+    parsed = command(text) if text.startswith("/") else None
+    if parsed is not None:
+        name, args = parsed
+        return Event(kind=Kind.COMMAND, command=name, args=args, text=text, **base)
     return Event(kind=Kind.TEXT, text=text, **base)
 
 
-def keyboard(rows: list[list[Choice]]) -> InlineKeyboardMarkup | None:
-    if not rows:
+def keyboard(choices: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup | None:
+    if not choices:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(c.label, callback_data=c.data) for c in row] for row in rows]
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in choices
+        ]
     )
 
 
 class TelegramChannel:
-    """Runs the Core for every update and delivers its replies."""
+    """One Telegram bot: receives updates (polling or webhook), delivers outbox messages."""
 
-    def __init__(self, core: Core) -> None:
+    name = CHANNEL
+    numbered = False
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        core: Core,
+        tz: Any,
+        *,
+        rate_limit: float = 28,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        request: BaseRequest | None = None,
+        get_updates_request: BaseRequest | None = None,
+    ) -> None:
         self.core = core
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.bot: ExtBot[Any] = ExtBot(
+            token,
+            base_url=base_url,
+            defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=tz),
+            rate_limiter=AIORateLimiter(overall_max_rate=rate_limit, max_retries=3),
+            request=request or HTTPXRequest(connection_pool_size=16),
+            get_updates_request=get_updates_request or HTTPXRequest(read_timeout=30),
+        )
+        self.username: str | None = None
 
-    async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not isinstance(update, Update):
-            return
+    # -- life ----------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Check the token (one clear line if Telegram rejects it), set the command menu, and
+        either register the webhook or make sure none is set (long polling)."""
+        try:
+            await self.bot.initialize()  # getMe
+        except InvalidToken:
+            raise ChannelFatal(TOKEN_REJECTED) from None
+        self.username = self.bot.username
+        try:
+            await self._commands()
+            if self.webhook_url:
+                await self.bot.set_webhook(
+                    self.webhook_url,
+                    secret_token=self.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            else:
+                await self.bot.delete_webhook()
+        except InvalidToken:
+            raise ChannelFatal(TOKEN_REJECTED) from None
+        log.info(
+            "telegram: bot @%s ready (%s)",
+            self.username,
+            "webhook" if self.webhook_url else "polling",
+        )
+
+    async def stop(self) -> None:
+        try:
+            await self.bot.shutdown()
+        except Exception:  # shutting down: nothing more to do about it
+            log.debug("telegram: shutdown", exc_info=True)
+
+    async def _commands(self) -> None:
+        """The command menu, in Vietnamese by default and in English for English clients."""
+        for lang in ("vi", "en"):
+            with use_locale(lang):
+                desc = command_descriptions()
+                cmds = [BotCommand(name, desc[name]) for name in MENU_COMMANDS]
+            await self.bot.set_my_commands(
+                cmds, scope=BotCommandScopeDefault(), language_code=None if lang == "vi" else lang
+            )
+
+    def invite_line(self, code: str) -> str:
+        if self.username:
+            return f"Telegram: https://t.me/{self.username}?start={code}"
+        return f"Telegram: /start {code}"
+
+    # -- receiving -----------------------------------------------------------------------------
+
+    async def handle_update(self, data: dict[str, Any] | Update) -> None:
+        """Store one update (the core commits it with everything it decided), then acknowledge
+        a button press. Raises only when the update could not be stored: it must come again."""
+        update = data if isinstance(data, Update) else Update.de_json(data, self.bot)
         event = to_event(update)
-        query = update.callback_query
         if event is None:
             return
-        replies = await self.core.handle(event)
-        if query is not None:
-            toast = next((r.toast for r in replies if r.toast), None)
+        outcome = await self.core.handle(event)
+        query = update.callback_query
+        if query is not None and not outcome.duplicate:
             try:
-                await with_retry(lambda: query.answer(toast), "answerCallbackQuery")
+                await self.bot.answer_callback_query(query.id, text=outcome.toast or None)
             except TelegramError as exc:  # too old to answer: the replies still go out
-                log.info("callback %s not answered: %s", query.id, exc)
-        pressed = (
-            query.message if query is not None and isinstance(query.message, Message) else None
-        )
-        chat_id = update.effective_chat.id if update.effective_chat else int(event.user_id)
-        for reply in replies:
-            await self.deliver(context.bot, reply, chat_id, pressed)
-            if reply.edit:
-                pressed = None  # only the first edit replaces the pressed message
+                log.info("telegram: callback %s not answered: %s", query.id, exc)
 
-    async def send(self, bot: Any, reply: Reply) -> bool:
-        """Send a reply addressed to someone (``reply.to``); False if it could not be delivered."""
-        assert reply.to is not None
-        return await self.deliver(bot, reply, int(reply.to.external_id), None)
+    # -- delivering ----------------------------------------------------------------------------
 
-    async def deliver(self, bot: Any, reply: Reply, chat_id: int, pressed: Message | None) -> bool:
-        target = int(reply.to.external_id) if reply.to else chat_id
+    async def deliver(
+        self, item: OutboxItem, message: Outgoing, document: StoredDocument | None
+    ) -> None:
+        chat = int(item.recipient)
         try:
-            if reply.document is not None:
-                doc = reply.document
-                await with_retry(
-                    lambda: bot.send_document(
-                        target,
-                        document=doc.content,
-                        filename=doc.filename,
-                        caption=doc.caption or None,
-                    ),
-                    "sendDocument",
+            if message.document_id is not None:
+                if document is None:
+                    raise Permanent("the document is no longer stored")
+                await self.bot.send_document(
+                    chat,
+                    document=document.content,
+                    filename=document.filename,
+                    caption=render.messages(message.caption, 1024)[0] if message.caption else None,
                 )
-                return True
-            chunks = split_html(reply.text)
-            markup = keyboard(reply.choices)
-            if reply.edit and pressed is not None and len(chunks) == 1 and not reply.to:
-                message = pressed
+                return
+            chunks = render.messages(message.text)
+            markup = keyboard(message.choices)
+            if message.edit_ref and len(chunks) == 1:
                 try:
-                    await with_retry(
-                        lambda: message.edit_text(chunks[0], reply_markup=markup), "editMessageText"
+                    await self.bot.edit_message_text(
+                        chunks[0],
+                        chat_id=chat,
+                        message_id=int(message.edit_ref),
+                        reply_markup=markup,
                     )
-                    return True
+                    return
                 except BadRequest as exc:
                     if "not modified" in str(exc).lower():
-                        return True
-                    log.info("edit failed (%s): sending instead", exc)
-            for i, chunk in enumerate(chunks):
-                keys = markup if i == len(chunks) - 1 else None
-                await with_retry(
-                    lambda text=chunk, keys=keys: bot.send_message(target, text, reply_markup=keys),
-                    "sendMessage",
-                )
-            return True
-        except Forbidden:
-            log.info("chat %s blocked the bot", target)
-            await self.core.mark_blocked(Recipient(CHANNEL, str(target)))
-            return False
-        except TelegramError as exc:  # after the rate limiter's retries: logged, not fatal
-            log.error("could not send to chat %s: %s", target, exc)
-            return False
-
-    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        uid = update.update_id if isinstance(update, Update) else None
-        log.error("error while handling update %s", uid, exc_info=context.error)
-
-
-async def register_commands(app: Application) -> None:  # type: ignore[type-arg]
-    """The command menu, in Vietnamese by default and in English for English clients."""
-    for lang in ("vi", "en"):
-        with use_locale(lang):
-            desc = command_descriptions()
-            cmds = [BotCommand(name, desc[name]) for name in MENU_COMMANDS]
-        await app.bot.set_my_commands(
-            cmds, scope=BotCommandScopeDefault(), language_code=None if lang == "vi" else lang
-        )
-
-
-def build_application(
-    token: str,
-    base_url: str,
-    channel: TelegramChannel,
-    tz: Any,
-    *,
-    rate_limit: float = 30,
-    post_init: Any = None,
-    post_shutdown: Any = None,
-    request: Any = None,
-    get_updates_request: Any = None,
-) -> Application:  # type: ignore[type-arg]
-    builder = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(base_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=tz, link_preview_options=None))
-        .rate_limiter(AIORateLimiter(overall_max_rate=rate_limit, max_retries=5))
-    )
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
-    if post_init is not None:
-        builder = builder.post_init(post_init)
-    if post_shutdown is not None:
-        builder = builder.post_shutdown(post_shutdown)
-    app = builder.build()
-    app.add_handler(TypeHandler(Update, channel.on_update))
-    app.add_error_handler(channel.on_error)
-    return app
+                        return
+                    log.info("telegram: edit failed (%s): sending instead", exc)
+            for k, chunk in enumerate(chunks):
+                keys = markup if k == len(chunks) - 1 else None
+                await self.bot.send_message(chat, chunk, reply_markup=keys)
+        except Forbidden as exc:
+            raise Blocked(str(exc)) from None
+        except InvalidToken:
+            raise ChannelFatal(TOKEN_REJECTED) from None
+        except RetryAfter as exc:
+            seconds = exc.retry_after
+            after = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+            raise RetryLater(f"flood control: {exc}", after, counts=False) from None
+        except ChatMigrated as exc:
+            raise Permanent(f"the group moved to chat {exc.new_chat_id}") from None
+        except BadRequest as exc:
+            raise Permanent(str(exc)) from None
+        except (TimedOut, NetworkError) as exc:
+            raise RetryLater(str(exc), 0.0) from None

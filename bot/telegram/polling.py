@@ -1,58 +1,77 @@
-"""Long polling that confirms an update only after it has been handled.
+"""Long polling that confirms an update only after it has been stored, and never goes deaf.
 
 PTB's built-in updater confirms updates (the next getUpdates offset) as soon as they are fetched,
-so a process killed before handling one loses it. Here an update is confirmed only after its
+so a process killed before storing one loses it. Here an update is confirmed only after its
 transaction has committed; a crash means Telegram delivers it again, and the core's record of
-handled update ids makes the second delivery a no-op. Effects are exactly once.
+handled update ids makes the second delivery a no-op.
+
+Every failure of getUpdates has a policy: a flood wait (429) is waited out; a rejected token
+(401/404) stops the process with one line (``ChannelFatal``); a conflict (409: a webhook is set or
+another instance polls) and any other error are logged with their context and polling goes on
+after a backoff. The loop only ends when asked to, or with ``ChannelFatal``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
+
+from bot.sender import ChannelFatal
+from bot.telegram.channel import ALLOWED_UPDATES, TOKEN_REJECTED, TelegramChannel
 
 log = logging.getLogger(__name__)
+MAX_BACKOFF = 30.0
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
-
-async def poll(app: Any, stop: asyncio.Event, *, long_poll: int = 10) -> None:
-    """Fetch, handle one by one, then confirm; back off while the Bot API is unreachable."""
+async def poll(channel: TelegramChannel, *, long_poll: int = 10) -> None:
+    """Fetch, store each update in order, then confirm; back off on every kind of failure."""
     offset: int | None = None
     backoff = 1.0
-    while not stop.is_set():
+    while True:
         try:
-            updates: tuple[Update, ...] = await app.bot.get_updates(
+            updates: tuple[Update, ...] = await channel.bot.get_updates(
                 offset=offset,
                 timeout=long_poll,
                 allowed_updates=ALLOWED_UPDATES,
                 read_timeout=long_poll + 10,
             )
             backoff = 1.0
+        except RetryAfter as exc:
+            seconds = exc.retry_after
+            wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+            log.warning("telegram: getUpdates flood control; waiting %.0f s", wait)
+            await asyncio.sleep(wait)
+            continue
         except InvalidToken:
-            raise
+            raise ChannelFatal(TOKEN_REJECTED) from None
         except Conflict as exc:
-            log.error(
-                "getUpdates conflict (%s): is a webhook set or another instance running?", exc
-            )
-            await _sleep(stop, 5)
+            log.error("telegram: getUpdates conflict (%s): a webhook or another instance?", exc)
+            await asyncio.sleep(5)
             continue
         except (NetworkError, TimedOut) as exc:
-            log.warning("Bot API unreachable (%s); retrying in %.0f s", exc, backoff)
-            await _sleep(stop, backoff)
-            backoff = min(backoff * 2, 15.0)
+            log.warning("telegram: Bot API unreachable (%s); retrying in %.0f s", exc, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF)
+            continue
+        except Exception:
+            log.exception(
+                "telegram: getUpdates failed (offset %s); retrying in %.0f s", offset, backoff
+            )
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF)
             continue
         for update in sorted(updates, key=lambda u: u.update_id):
-            await app.process_update(update)
+            try:
+                await channel.handle_update(update)
+            except Exception:
+                log.exception(
+                    "telegram: update %s could not be stored; it will be fetched again",
+                    update.update_id,
+                )
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                break
             offset = max(offset or 0, update.update_id + 1)
-
-
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        pass

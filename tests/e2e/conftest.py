@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bot.demo import wait_settled
 from bot.settings import BUNDLED_CAMPAIGN
 from bot.telegram.standin import Sent, StandIn
 from db import Database
@@ -104,12 +105,17 @@ class E2E:
         finally:
             await db.close()
 
+    async def settled(self, within: float = 30) -> None:
+        """Everything the bot decided so far has been sent."""
+        assert await wait_settled(self.db_path, within), "the bot did not send its replies"
+
     async def send(self, uid: int, text: str, within: float = 15) -> list[Sent]:
         before = len(self.standin.sent_to(uid))
         update_id = self.standin.push_text(uid, text)
         await self.standin.wait_for(
             lambda: self.standin.confirmed(update_id), within, f"update {text!r}"
         )
+        await self.settled(max(within, 30))
         return self.standin.sent_to(uid)[before:]
 
     async def press(
@@ -121,6 +127,7 @@ class E2E:
         await self.standin.wait_for(
             lambda: self.standin.confirmed(update_id), within, f"button {data}"
         )
+        await self.settled(max(within, 30))
         new = self.standin.sent_to(uid)[before:]
         edited = [
             m for m in self.standin.sent_to(uid) if m.edits > edits.get(m.message_id, m.edits)

@@ -81,12 +81,12 @@ async def run(
             update_id = world.standin.push_text(FOCAL, value)
         else:
             if kind == "submit":
-                ((revision,),) = await world.rows(
-                    "SELECT revision FROM plans WHERE id = "
+                ((plan_id, revision),) = await world.rows(
+                    "SELECT id, revision FROM plans WHERE id = "
                     "(SELECT plan_id FROM assignments WHERE id = ?)",
                     (await ids(world))["a1"],
                 )
-                value = f"suby:{revision}"
+                value = f"suby:{plan_id}:{revision}"
             update_id = world.standin.push_button(FOCAL, value)
         if k in kill_at:
             await asyncio.sleep(rng.uniform(0.0, 0.12))

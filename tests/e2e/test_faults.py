@@ -26,6 +26,7 @@ async def test_duplicate_and_out_of_order_deliveries(e2e: E2E) -> None:
     before = len(e2e.standin.sent_to(FOCAL))
     update_id = e2e.standin.push_text(FOCAL, "Giải pháp gửi hai lần", duplicate=True)
     await e2e.standin.wait_for(lambda: e2e.standin.confirmed(update_id))
+    await e2e.settled()
     assert e2e.standin.delivered_ids.count(update_id) >= 1
     replies = e2e.standin.sent_to(FOCAL)[before:]
     assert sum("Đơn vị chủ trì thực hiện?" in m.text for m in replies) == 1
@@ -35,6 +36,7 @@ async def test_duplicate_and_out_of_order_deliveries(e2e: E2E) -> None:
     before = len(e2e.standin.sent_to(FOCAL))
     ids = [e2e.standin.push_text(FOCAL, t) for t in ("UBND các xã", "/huy", "/xem")]
     await e2e.standin.wait_for(lambda: all(e2e.standin.confirmed(u) for u in ids))
+    await e2e.settled()
     replies = text(e2e.standin.sent_to(FOCAL)[before:])
     assert (
         replies.index("Đơn vị phối hợp")

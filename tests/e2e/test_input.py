@@ -103,8 +103,8 @@ CORPUS: list[tuple[str, Push, str | None]] = [
     ("letters as id", b("m:abc"), INVALID),
     ("unknown verb", b("xyz:1"), INVALID),
     ("64 bytes of junk", b("x" * 64), INVALID),
-    ("stale wizard button", b("ptn:1"), "bước đã xong"),
-    ("stale submit", b("suby:0"), "Kế hoạch chưa đủ thông tin"),
+    ("button of a measure that never was", b("ptn:1"), INVALID),
+    ("submit of a plan that is not theirs", b("suby:1:0"), INVALID),
     ("consolidator button", b("dl:docx"), CONSOLIDATORS_ONLY),
     ("other agency's item", b("a:1"), INVALID),
     ("menu button", b("menu"), "chọn nội dung"),
@@ -128,6 +128,7 @@ async def test_corpus(e2e: E2E) -> None:
         before = len(e2e.standin.sent_to(FOCAL))
         update_id = push(e2e.standin)
         await e2e.standin.wait_for(lambda u=update_id: e2e.standin.confirmed(u), 15, name)
+        await e2e.settled()
         replies = "\n".join(x.text for x in e2e.standin.sent_to(FOCAL)[before:])
         if "Traceback" in replies or "có lỗi xảy ra" in replies:
             failures.append(f"{name}: error reply {replies[:200]!r}")
@@ -171,5 +172,6 @@ async def test_groups_channels_and_edits(e2e: E2E) -> None:
         before = {chat: len(s.sent_to(chat)) for chat in (FOCAL, -FOCAL, -100)}
         update_id = push()
         await s.wait_for(lambda u=update_id: s.confirmed(u))
+        await e2e.settled()
         new = "\n".join(m.text for chat, n in before.items() for m in s.sent_to(chat)[n:])
         assert (expected in new) if expected else new == "", (expected, new)

@@ -50,7 +50,7 @@ async def test_nothing_succeeds(e2e: E2E) -> None:
         (FOCAL, "button", f"mf:{mid}:c", "không hợp lệ"),
         (FOCAL, "button", f"obj:{aid}", "không hợp lệ"),
         (FOCAL, "button", f"add:{aid}", "không hợp lệ"),
-        (FOCAL, "button", f"ld:{mid}:1", "bước đã xong"),
+        (FOCAL, "button", f"ld:{mid}:1", "không hợp lệ"),
         (FOCAL, "text", "/tonghop", "chỉ dành cho đơn vị tổng hợp"),
         (FOCAL, "text", "/tonghop SXD", "chỉ dành cho đơn vị tổng hợp"),
         (FOCAL, "text", "/trave SXD sửa lại", "chỉ dành cho đơn vị tổng hợp"),

@@ -1,0 +1,274 @@
+"""The composition root: one process, one event loop, everything built and run here.
+
+settings → database (migrated, campaign loaded) → core → channels (Telegram, Zalo: each receives
+updates and renders messages) → one outbox sender per channel → scheduler (reminders, summaries)
+→ report worker (documents in another process) → HTTP server (webhooks, document links).
+
+``App.run`` returns the process's exit code: 0 after SIGTERM/SIGINT, 2 when a channel cannot
+work at all (a rejected token: one line, no secret), 1 when any part stops unexpectedly — a
+process that runs but hears nothing is never left behind; a supervisor restarts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import signal
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.reports import ReportWorker
+from bot.sender import ChannelFatal, Sender
+from bot.settings import Settings, SettingsError
+from bot.web import WebServer
+from db.connection import Database
+from db.documents import StoredDocument
+from db.outbox import OutboxItem
+from domain.campaign import load_campaign
+from domain.schedule import ScheduleConfig
+from handlers.context import Clock, Services, utc_now
+from handlers.jobs import Jobs
+from handlers.router import Core
+from handlers.types import Outgoing, Recipient
+from locales import set_default
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+class Channel(Protocol):
+    name: str
+    numbered: bool
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def invite_line(self, code: str) -> str: ...
+
+    async def deliver(
+        self, item: OutboxItem, message: Outgoing, document: StoredDocument | None
+    ) -> None: ...
+
+
+def schedule_config(settings: Settings) -> ScheduleConfig:
+    return ScheduleConfig(
+        reminder_days_before=tuple(settings.reminder_days_before),
+        reminder_time=settings.reminder_time,
+        quiet_start=settings.quiet_start,
+        quiet_end=settings.quiet_end,
+        summary_time=settings.summary_time,
+        summary_days=tuple(settings.summary_days),
+    )
+
+
+async def open_database(settings: Settings, clock: Clock = utc_now) -> Database:
+    """Open (and migrate) the database and load the configured campaign, idempotently."""
+    campaign = load_campaign(settings.campaign_file)
+    db = await Database.open(settings.database_path)
+    async with db.transaction() as tx:
+        active = await tx.campaigns.active()
+        unchanged = (
+            await tx.campaigns.stored_definition(campaign.code) == campaign.model_dump_json()
+        )
+        if active is None or (active.definition.code == campaign.code and not unchanged):
+            await tx.campaigns.load(campaign, clock())
+    return db
+
+
+class App:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock = utc_now,
+        *,
+        telegram_request: Any = None,
+        telegram_updates_request: Any = None,
+        reports_in_process: bool = False,
+    ) -> None:
+        set_default(settings.default_locale)
+        self.settings = settings
+        self.clock = clock
+        self._telegram_request = telegram_request
+        self._telegram_updates_request = telegram_updates_request
+        self._reports_in_process = reports_in_process
+        self.channels: dict[str, Channel] = {}
+        self.senders: dict[str, Sender] = {}
+        self.web: WebServer | None = None
+        self._jobs_wake = asyncio.Event()
+        self._db: Database | None = None
+
+    # -- building ------------------------------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        assert self._db is not None, "App.open() first"
+        return self._db
+
+    async def open(self) -> None:
+        """Build everything and start the channels (tokens are checked here)."""
+        s = self.settings
+        if not s.telegram_enabled:
+            raise SettingsError("BOT_TOKEN is not set: put it in the environment or in .env")
+        self._db = await open_database(s, self.clock)
+        self.services = Services(
+            tz=s.tz,
+            clock=self.clock,
+            admin_accounts=s.admin_accounts,
+            default_locale=s.default_locale,
+            invite_days=s.invite_days,
+            invite_lines=self.invite_lines,
+        )
+        self.core = Core(self.db, self.services, on_queued=self.signal)
+        from bot.telegram.channel import TelegramChannel
+
+        telegram = TelegramChannel(
+            s.require_token(),
+            s.bot_api_url,
+            self.core,
+            s.tz,
+            rate_limit=s.rate_limit_overall,
+            webhook_url=s.webhook_url,
+            webhook_secret=s.require_webhook_secret() if s.webhook_url else None,
+            request=self._telegram_request,
+            get_updates_request=self._telegram_updates_request,
+        )
+        self.channels[telegram.name] = telegram
+        self.services.numbered = frozenset(n for n, c in self.channels.items() if c.numbered)
+        for channel in self.channels.values():
+            await channel.start()
+        for name, channel in self.channels.items():
+            self.senders[name] = Sender(self.db, channel, self.clock)
+        summary_chat = Recipient("telegram", str(s.summary_chat_id)) if s.summary_chat_id else None
+        self.jobs = Jobs(self.db, self.services, schedule_config(s), summary_chat=summary_chat)
+        self.reports = ReportWorker(
+            self.db,
+            Path(s.database_path),
+            self.services,
+            self.signal,
+            in_process=self._reports_in_process,
+        )
+        if s.webhook_url:
+            self.web = WebServer(s.webhook_listen, s.webhook_port)
+            from urllib.parse import urlparse
+
+            self.web.webhook(
+                urlparse(s.webhook_url).path or "/",
+                "X-Telegram-Bot-Api-Secret-Token",
+                s.require_webhook_secret(),
+                telegram.handle_update,  # type: ignore[attr-defined]
+            )
+
+    def invite_lines(self, code: str) -> list[str]:
+        return [c.invite_line(code) for c in self.channels.values()]
+
+    def signal(self, names: set[str]) -> None:
+        """Wake whoever has new work: a channel's sender, the report worker, the scheduler."""
+        for name in names:
+            if name in self.senders:
+                self.senders[name].wake()
+            elif name == "reports":
+                self.reports.wake()
+            elif name == "jobs":
+                self._jobs_wake.set()
+
+    # -- running -------------------------------------------------------------------------------
+
+    def _parts(self) -> dict[str, Coroutine[Any, Any, None]]:
+        parts: dict[str, Coroutine[Any, Any, None]] = {}
+        for name, sender in self.senders.items():
+            parts[f"{name} sender"] = sender.run()
+        if not self.settings.webhook_url:
+            from bot.telegram.channel import TelegramChannel
+            from bot.telegram.polling import poll
+
+            telegram = self.channels["telegram"]
+            assert isinstance(telegram, TelegramChannel)
+            parts["telegram polling"] = poll(telegram)
+        parts["scheduler"] = self._schedule()
+        parts["report worker"] = self.reports.run()
+        return parts
+
+    async def _schedule(self) -> None:
+        """One tick a minute (at once when asked, e.g. by /nhacnho); never ends by itself."""
+        while True:
+            try:
+                result = await self.jobs.tick()
+                self.signal(result.signals)
+            except Exception:
+                log.exception("scheduler: the tick failed; trying again in a minute")
+            self._jobs_wake.clear()
+            now = self.clock()
+            seconds = 60 - now.second - now.microsecond / 1e6 + 0.5
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._jobs_wake.wait(), seconds)
+
+    async def run(self) -> int:
+        """Run until SIGTERM/SIGINT (0); a part that ends on its own ends the process (1, or 2
+        for a channel that cannot work)."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            try:
+                await self.open()
+            except ChannelFatal as exc:
+                log.critical("%s", exc)
+                return EXIT_CONFIG
+            if self.web is not None:
+                await self.web.start()
+            tasks = {asyncio.create_task(c, name=n): n for n, c in self._parts().items()}
+            stopping = asyncio.create_task(stop.wait(), name="stop")
+            done, _pending = await asyncio.wait(
+                {*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED
+            )
+            code = EXIT_OK
+            for task in done:
+                if task is stopping:
+                    continue
+                exc = task.exception() if not task.cancelled() else None
+                if isinstance(exc, ChannelFatal):
+                    log.critical("%s", exc)
+                    code = EXIT_CONFIG
+                else:
+                    log.critical(
+                        "%s stopped unexpectedly; exiting so that the supervisor restarts the bot",
+                        tasks[task],
+                        exc_info=exc,
+                    )
+                    code = max(code, EXIT_FAILED)
+            for task in [*tasks, stopping]:
+                task.cancel()
+            await asyncio.gather(*tasks, stopping, return_exceptions=True)
+            if code == EXIT_OK:
+                await self._drain_replies()
+            return code
+        finally:
+            await self.close()
+
+    async def _drain_replies(self, seconds: float = 5.0) -> None:
+        """On a clean stop, give queued replies a few seconds to go out (the rest stays queued)."""
+        with contextlib.suppress(Exception, TimeoutError):
+            await asyncio.wait_for(
+                asyncio.gather(*(s.drain(limit=50) for s in self.senders.values())), seconds
+            )
+
+    async def close(self) -> None:
+        if self.web is not None:
+            await self.web.stop()
+        if hasattr(self, "reports"):
+            self.reports.close()
+        for channel in self.channels.values():
+            await channel.stop()
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+
+def today(settings: Settings, clock: Clock = utc_now) -> dt.date:
+    return clock().astimezone(settings.tz).date()

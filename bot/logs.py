@@ -1,0 +1,68 @@
+"""Logging for the process: one format, quiet HTTP libraries, and secrets never written.
+
+Bot API URLs carry the token (``/bot<TOKEN>/sendMessage``) and some libraries put it in their
+messages ("The token `...` was rejected"). Every record — message, arguments and traceback — goes
+through :class:`Redact` before it is written, so no token, webhook secret or signing key reaches a
+log, a terminal or a supervisor's journal.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+MASK = "***"
+
+
+class Redact(logging.Formatter):
+    """A formatter that masks every known secret in the formatted record, traceback included."""
+
+    def __init__(self, fmt: str, secrets: Iterable[str] = ()) -> None:
+        super().__init__(fmt)
+        self.secrets: list[str] = []
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        for secret in secrets:
+            secret = secret.strip()
+            if len(secret) >= 6 and secret not in self.secrets:
+                self.secrets.append(secret)
+                # a token's secret half alone is still a secret ("<bot_id>:<secret>")
+                _id, sep, tail = secret.partition(":")
+                if sep and len(tail) >= 6:
+                    self.secrets.append(tail)
+        self.secrets.sort(key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.mask(super().format(record))
+
+    def mask(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+
+_formatter = Redact("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def setup(secrets: Iterable[str] = (), level: int = logging.INFO) -> Redact:
+    """Log to stderr through the redacting formatter (idempotent; secrets accumulate)."""
+    _formatter.add(secrets)
+    root = logging.getLogger()
+    if not any(getattr(h, "_kehoach", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler._kehoach = True  # type: ignore[attr-defined]
+        handler.setFormatter(_formatter)
+        root.addHandler(handler)
+    for handler in root.handlers:  # any handler added by others gets the mask too
+        handler.setFormatter(_formatter)
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return _formatter
+
+
+def mask(text: str) -> str:
+    """``text`` with every registered secret masked (for lines printed outside logging)."""
+    return _formatter.mask(text)

@@ -1,0 +1,190 @@
+"""The report worker: consolidated documents built in another process, then delivered.
+
+A national-size plan (3,800 agencies × 10 measures) takes seconds of CPU to lay out. Built inside
+an update it would stall every other person's reply and hold the database. Here a request is a row
+(``jobs``); the worker takes it, builds the file in a separate process that reads one consistent
+snapshot through its own read-only connection (no write lock, WAL readers never block the bot),
+stores the file and queues it for each recipient, in one short transaction. A crash midway leaves
+the job open: it is built again at the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import logging
+import multiprocessing
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from db.connection import Database
+from db.documents import ReportJob
+from handlers import consolidate
+from handlers.context import Services
+from handlers.outbox import DOCUMENTS_KEPT, NOTICE, enqueue
+from handlers.types import Recipient, Reply, StoredFile
+from locales import _, use_locale
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
+
+
+def build(
+    db_path: str, campaign_id: int, kind: str, draft: bool, today: str, tz: str
+) -> consolidate.Built:
+    """In the worker process: read one snapshot and lay the document out."""
+    return asyncio.run(_build(db_path, campaign_id, kind, draft, dt.date.fromisoformat(today), tz))
+
+
+async def _build(
+    db_path: str, campaign_id: int, kind: str, draft: bool, today: dt.date, tz: str
+) -> consolidate.Built:
+    db = await Database.open_reader(db_path)
+    try:
+        async with db.read() as tx:  # one snapshot: every agency as of the same moment
+            campaign = await tx.campaigns.by_id(campaign_id)
+            if campaign is None:
+                raise LookupError(f"campaign {campaign_id} is gone")
+            return await consolidate.documents(tx, campaign, today, ZoneInfo(tz), kind, draft=draft)
+    finally:
+        await db.close()
+
+
+class ReportWorker:
+    def __init__(
+        self,
+        db: Database,
+        db_path: Path,
+        services: Services,
+        on_queued: object,
+        *,
+        in_process: bool = False,
+    ) -> None:
+        self.db = db
+        self.db_path = db_path
+        self.services = services
+        self.on_queued = on_queued
+        self.in_process = in_process  # build on a thread of this process (tests, tiny setups)
+        self._pool: concurrent.futures.Executor | None = None
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.run_pending()
+            except Exception:
+                log.exception("report worker: a pass failed; trying again shortly")
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), 10)
+            except TimeoutError:
+                pass
+
+    async def run_pending(self) -> int:
+        async with self.db.read() as tx:
+            jobs = await tx.documents.open_jobs(("docx", "xlsx"))
+        for job in jobs:
+            await self._one(job)
+        return len(jobs)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _executor(self) -> concurrent.futures.Executor:
+        if self._pool is None:
+            if self.in_process:
+                self._pool = concurrent.futures.ThreadPoolExecutor(1, "report")
+            else:
+                context = multiprocessing.get_context("spawn")
+                self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
+        return self._pool
+
+    async def _one(self, job: ReportJob) -> None:
+        now = self.services.clock()
+        async with self.db.transaction() as tx:
+            await tx.documents.started(job.id, now)
+        today = now.astimezone(self.services.tz).date()
+        started = asyncio.get_running_loop().time()
+        try:
+            built = await asyncio.get_running_loop().run_in_executor(
+                self._executor(),
+                build,
+                str(self.db_path),
+                job.campaign_id,
+                job.kind,
+                job.draft,
+                today.isoformat(),
+                self.services.tz.key,
+            )
+        except Exception as exc:
+            await self._failed(job, exc)
+            return
+        seconds = asyncio.get_running_loop().time() - started
+        now = self.services.clock()
+        async with self.db.transaction() as tx:
+            doc = await tx.documents.add(
+                built.filename, built.media_type, built.content, now, DOCUMENTS_KEPT
+            )
+            replies = []
+            for channel, external, locale in job.recipients:
+                with use_locale(locale or self.services.default_locale):
+                    text = consolidate.caption(built.submitted, built.total, built.draft)
+                replies.append(
+                    Reply(
+                        document=StoredFile(doc, built.filename, text),
+                        to=Recipient(channel, external),
+                    )
+                )
+            channels = await enqueue(
+                tx, replies, now, numbered=self.services.numbered, priority=NOTICE, kind="document"
+            )
+            await tx.documents.finished(job.id, now)
+        log.info(
+            "report %s (%s%s) built in %.1f s, %d bytes, for %d recipients",
+            job.id,
+            job.kind,
+            ", draft" if job.draft else "",
+            seconds,
+            len(built.content),
+            len(job.recipients),
+        )
+        self.on_queued(channels)  # type: ignore[operator]
+
+    async def _failed(self, job: ReportJob, exc: BaseException) -> None:
+        final = job.attempts + 1 >= ATTEMPTS
+        log.error(
+            "report %s (%s) failed (attempt %d of %d)",
+            job.id,
+            job.kind,
+            job.attempts + 1,
+            ATTEMPTS,
+            exc_info=exc,
+        )
+        now = self.services.clock()
+        channels: set[str] = set()
+        async with self.db.transaction() as tx:
+            await tx.documents.job_failed(job.id, now, repr(exc), final=final)
+            if final:
+                replies = []
+                for channel, external, locale in job.recipients:
+                    with use_locale(locale or self.services.default_locale):
+                        text = "⚠️ " + _(
+                            "The consolidated file could not be made. The error was logged; "
+                            "please try again later or tell the administrator."
+                        )
+                    replies.append(Reply(text=text, to=Recipient(channel, external)))
+                channels = await enqueue(
+                    tx,
+                    replies,
+                    now,
+                    numbered=self.services.numbered,
+                    priority=NOTICE,
+                    kind="notice",
+                )
+        self.on_queued(channels)  # type: ignore[operator]

@@ -1,0 +1,75 @@
+"""Text as it is stored and printed: Unicode NFC, no control characters, bounded lengths.
+
+Vietnamese typed with combining marks (``e`` + U+0302 + U+0301) is stored precomposed (``ế``), so
+the same word always compares equal. What people type is cleaned once on input
+(:func:`normalize`); documents clean again on output (:func:`printable`), since a character that
+is illegal in XML makes a whole .docx or .xlsx unreadable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Lengths (characters) of what people type, and sizes of lists. Every limit is told to the person.
+OBJECTIVE_MAX = 2000
+CONTENT_MAX = 2000
+OUTPUT_MAX = 1000
+NAME_MAX = 200  # a unit's name
+TIMELINE_MAX = 200
+REASON_MAX = 1000  # a consolidator's reason for returning a plan
+PARTNERS_MAX = 15  # coordinating units of one measure
+MEASURES_MAX = 30  # measures of one shortcoming
+
+# Zero-width and bidirectional controls, BOM: invisible, and they make equal words differ.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Not allowed in XML 1.0 (so in .docx/.xlsx): C0 controls but tab/newline, surrogates, U+FFFE/F.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Emoji and pictographs: fine in a chat, out of place in an official document.
+_PICTOGRAPHS = re.compile(
+    "["
+    "\U0001f000-\U0001faff"  # mahjong, cards, emoticons, symbols & pictographs, flags...
+    "\u2600-\u27bf"  # miscellaneous symbols, dingbats (☑ ✅ ✏ ✨...)
+    "\u2b00-\u2bff"  # ⭐ ⬜ ⬅ and friends
+    "\u231a\u231b\u2328\u23cf\u23e9-\u23f3\u23f8-\u23fa"  # ⌚ ⏰ ⏳ ...
+    "\u3030\u303d\u3297\u3299"
+    "\ufe0e\ufe0f\u200d\u20e3"  # variation selectors, joiner, keycap
+    "\U000e0020-\U000e007f"  # tag characters (flag sequences)
+    "]"
+)
+
+
+def normalize(raw: str) -> str:
+    """NFC; line breaks unified; tabs to spaces; control and invisible characters removed;
+    trailing spaces and runs of blank lines trimmed. Emoji stay (it is a chat)."""
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\t", " ")
+    text = _INVISIBLE.sub("", text)
+    text = "".join(
+        ch
+        for ch in text
+        if ch == "\n" or (unicodedata.category(ch) not in ("Cc", "Cs") and not _noncharacter(ch))
+    )
+    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def _noncharacter(ch: str) -> bool:
+    cp = ord(ch)
+    return 0xFDD0 <= cp <= 0xFDEF or (cp & 0xFFFE) == 0xFFFE
+
+
+def printable(text: str | None) -> str:
+    """Text for an official document: XML-safe, NFC, without emoji and pictographs."""
+    if not text:
+        return ""
+    text = _XML_ILLEGAL.sub("", unicodedata.normalize("NFC", text))
+    text = _PICTOGRAPHS.sub("", text)
+    return re.sub(r"[ ]{2,}", " ", "\n".join(line.strip() for line in text.split("\n"))).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (đ → d), spaces collapsed: 'Sở Tài chính' ~ 'so tai chinh'."""
+    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,218 @@
+"""Button payloads: small typed values, packed into at most 64 bytes and unpacked here only.
+
+Every payload carries the ids it acts on (plan, item, measure, revision), so a press is checked
+against the person's agencies and the plan as it is now, never against what the conversation
+happens to hold. A channel with buttons sends ``pack(action)`` as callback data; a channel without
+them numbers the choices and the core keeps the packed payloads of the menu in force.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, TypeVar
+
+MAX_BYTES = 64  # Telegram's limit for callback data
+
+FIELDS = ("c", "l", "p", "t", "o")  # content, lead, partners, timeline, output
+DOWNLOADS = ("docx", "xlsx", "draft")
+
+
+class Action:
+    """A button's meaning. Subclasses are frozen dataclasses registered under a short verb."""
+
+    verb: ClassVar[str] = ""
+
+
+_REGISTRY: dict[str, type[Action]] = {}
+A = TypeVar("A", bound=type[Action])
+
+
+def _verb(verb: str) -> Callable[[A], A]:
+    def register(cls: A) -> A:
+        if verb in _REGISTRY:
+            raise ValueError(f"verb {verb} registered twice")
+        cls.verb = verb
+        _REGISTRY[verb] = cls
+        return cls
+
+    return register
+
+
+@_verb("menu")
+@dataclass(frozen=True)
+class Menu(Action):
+    """The main menu of the plan."""
+
+
+@_verb("back")
+@dataclass(frozen=True)
+class Back(Action):
+    """One step back from the step the person is on."""
+
+
+@_verb("ag")
+@dataclass(frozen=True)
+class ChooseAgency(Action):
+    agency: int
+
+
+@_verb("a")
+@dataclass(frozen=True)
+class OpenItem(Action):
+    assignment: int
+
+
+@_verb("obj")
+@dataclass(frozen=True)
+class EditObjective(Action):
+    assignment: int
+
+
+@_verb("add")
+@dataclass(frozen=True)
+class AddMeasure(Action):
+    assignment: int
+
+
+@_verb("m")
+@dataclass(frozen=True)
+class OpenMeasure(Action):
+    measure: int
+
+
+@_verb("mf")
+@dataclass(frozen=True)
+class EditField(Action):
+    measure: int
+    field: str
+
+    def __post_init__(self) -> None:
+        if self.field not in FIELDS:
+            raise ValueError(self.field)
+
+
+@_verb("md")
+@dataclass(frozen=True)
+class AskDelete(Action):
+    measure: int
+
+
+@_verb("mdy")
+@dataclass(frozen=True)
+class ConfirmDelete(Action):
+    measure: int
+
+
+@_verb("ld")
+@dataclass(frozen=True)
+class ChooseLead(Action):
+    measure: int
+    agency: int
+
+
+@_verb("pt")
+@dataclass(frozen=True)
+class TogglePartner(Action):
+    measure: int
+    agency: int
+
+
+@_verb("ptx")
+@dataclass(frozen=True)
+class PartnerOther(Action):
+    measure: int
+
+
+@_verb("ptn")
+@dataclass(frozen=True)
+class PartnersNone(Action):
+    measure: int
+
+
+@_verb("ptd")
+@dataclass(frozen=True)
+class PartnersDone(Action):
+    measure: int
+
+
+@_verb("sk")
+@dataclass(frozen=True)
+class SkipOutput(Action):
+    measure: int
+
+
+@_verb("all")
+@dataclass(frozen=True)
+class ViewPlan(Action):
+    plan: int
+
+
+@_verb("sub")
+@dataclass(frozen=True)
+class AskSubmit(Action):
+    plan: int
+
+
+@_verb("suby")
+@dataclass(frozen=True)
+class ConfirmSubmit(Action):
+    plan: int
+    revision: int
+
+
+@_verb("tcp")
+@dataclass(frozen=True)
+class StatusPage(Action):
+    page: int
+
+
+@_verb("tc")
+@dataclass(frozen=True)
+class AgencyDetail(Action):
+    agency: int
+
+
+@_verb("dl")
+@dataclass(frozen=True)
+class Download(Action):
+    kind: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in DOWNLOADS:
+            raise ValueError(self.kind)
+
+
+def pack(action: Action) -> str:
+    """``verb:field:field`` — at most 64 bytes."""
+    values = [str(getattr(action, f.name)) for f in dataclasses.fields(action)]  # type: ignore[arg-type]
+    data = ":".join([action.verb, *values])
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"button payload over {MAX_BYTES} bytes: {data}")
+    return data
+
+
+def unpack(data: str) -> Action | None:
+    """The action of a payload, or None for anything malformed, unknown or forged."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    verb, *values = data.split(":")
+    cls = _REGISTRY.get(verb)
+    if cls is None:
+        return None
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    if len(values) != len(fields):
+        return None
+    args: list[object] = []
+    for f, raw in zip(fields, values, strict=True):
+        if f.type in ("int", int):
+            if not raw.isdigit() or len(raw) > 12:
+                return None
+            args.append(int(raw))
+        else:
+            args.append(raw)
+    try:
+        return cls(*args)
+    except (TypeError, ValueError):
+        return None

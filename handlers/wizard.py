@@ -1,0 +1,130 @@
+"""The measure wizard, declared: one row per field, read by ``handlers.measure``.
+
+Each step names the conversation step, the measure attribute it fills, the key of its ✏️ button
+on the measure card, the question, how a typed answer is checked and turned into stored values,
+and whether it may be skipped. The order of the table is the order of the wizard; "next" and
+"back" follow it. Adding a field to a measure means a row here, the attribute in the domain model
+and the database, its catalog strings, and its column in the documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from domain import text as limits
+from domain.model import Measure
+from domain.timeline import TimelineError, parse_timeline
+from handlers import views
+from handlers.input import InputError, clean
+from handlers.markup import esc
+from locales import _
+
+Values = dict[str, object]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the conversation step
+    key: str  # the ✏️ button on the card (buttons.FIELDS)
+    attribute: str  # what it fills in the measure
+    label: Callable[[], str]  # the card's button
+    question: Callable[[], str]
+    shown: Callable[[Measure], str | None]  # the current answer, as markup ("Hiện tại: ...")
+    parse: Callable[[str], Values] | None  # a typed answer → stored values; raises InputError
+    optional: bool = False  # offers "Skip"
+    collects: bool = False  # typed answers add to a list; the step ends with a button
+
+
+def _content(raw: str) -> Values:
+    return {"content": clean(raw, limits.CONTENT_MAX)}
+
+
+def _lead(raw: str) -> Values:
+    return {"lead_unit": clean(raw, limits.NAME_MAX)}
+
+
+def _timeline(raw: str) -> Values:
+    try:
+        tl = parse_timeline(clean(raw, limits.TIMELINE_MAX))
+    except TimelineError as err:
+        raise InputError(views.timeline_error(err.reason)) from None
+    return {"timeline": tl.text, "due_date": tl.due, "recurring": tl.recurring}
+
+
+def _output(raw: str) -> Values:
+    return {"output": clean(raw, limits.OUTPUT_MAX)}
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        name="m_content",
+        key="c",
+        attribute="content",
+        label=lambda: _("✏️ Content"),
+        question=lambda: _("Please type the task or solution (nhiệm vụ, giải pháp)."),
+        shown=lambda m: esc(m.content),
+        parse=_content,
+    ),
+    Step(
+        name="m_lead",
+        key="l",
+        attribute="lead_unit",
+        label=lambda: _("✏️ Lead"),
+        question=lambda: _("Which unit leads this task? Choose one, or type another unit's name."),
+        shown=lambda m: esc(m.lead_unit) if m.lead_unit else None,
+        parse=_lead,
+    ),
+    Step(
+        name="m_partners",
+        key="p",
+        attribute="partners",
+        label=lambda: _("✏️ Coordinating"),
+        question=lambda: _("Coordinating units: tap to select or unselect, then press Done."),
+        shown=lambda m: esc(", ".join(m.partners)) if m.partners else None,
+        parse=None,  # names typed are added to the list (handlers.measure)
+        collects=True,
+    ),
+    Step(
+        name="m_timeline",
+        key="t",
+        attribute="timeline",
+        label=lambda: _("✏️ Timeline"),
+        question=lambda: (
+            _("Timeline and completion time? For example:") + "\n" + views.timeline_examples()
+        ),
+        shown=lambda m: views.timeline_text(m) if m.timeline else None,
+        parse=_timeline,
+    ),
+    Step(
+        name="m_output",
+        key="o",
+        attribute="output",
+        label=lambda: _("✏️ Output"),
+        question=lambda: _(
+            "Expected output or result (e.g. a plan, a report, a decision)? This is optional."
+        ),
+        shown=lambda m: esc(m.output) if m.output else None,
+        parse=_output,
+        optional=True,
+    ),
+)
+
+BY_NAME = {s.name: s for s in STEPS}
+BY_KEY = {s.key: s for s in STEPS}
+NAMES = tuple(s.name for s in STEPS)
+
+
+def step(name: str) -> Step | None:
+    return BY_NAME.get(name)
+
+
+def after(name: str) -> Step | None:
+    """The step that follows ``name`` in the wizard, or None after the last."""
+    k = NAMES.index(name)
+    return STEPS[k + 1] if k + 1 < len(STEPS) else None
+
+
+def before(name: str) -> Step | None:
+    k = NAMES.index(name)
+    return STEPS[k - 1] if k > 0 else None
