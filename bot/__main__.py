@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
         if command == "campaign" and args.action == "check":
             return campaign_check(args.file)
-        handler: Callable[[Settings, Any], Awaitable[int]] = {
+        handler: Callable[[Settings, Any], Coroutine[Any, Any, int]] = {
             "campaign": campaign_command,
             "invite": invite,
             "users": users,
@@ -164,8 +164,9 @@ async def campaign_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def invite(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers import markup
     from handlers.context import utc_now
-    from handlers.registration import issue_invite
+    from handlers.registration import issue_invite, role_refusal
 
     days = args.days or settings.invite_days
     if not 1 <= days <= 365:
@@ -177,6 +178,11 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
             agency = await tx.campaigns.agency_by_code(args.agency.upper())
             if agency is None:
                 print(f"kehoach-bot: unknown agency code {args.agency}", file=sys.stderr)
+                return EXIT_CONFIG
+            with i18n.use_locale("vi"):
+                refusal = role_refusal(await tx.campaigns.active(), agency, Role(args.role))
+            if refusal:
+                print(f"kehoach-bot: {markup.plain(refusal)}", file=sys.stderr)
                 return EXIT_CONFIG
             code = await issue_invite(tx, agency, Role(args.role), days, utc_now(), None)
     print(f"Invitation for {args.role} of {agency.name} ({agency.code}), valid {days} days:")

@@ -28,6 +28,7 @@ from db.connection import Database
 from db.documents import StoredDocument
 from db.outbox import OutboxItem
 from domain.campaign import load_campaign
+from domain.model import Role
 from domain.schedule import ScheduleConfig
 from handlers.context import Clock, Services, utc_now
 from handlers.jobs import Jobs
@@ -115,6 +116,7 @@ class App:
         if not s.telegram_enabled:
             raise SettingsError("BOT_TOKEN is not set: put it in the environment or in .env")
         self._db = await open_database(s, self.clock)
+        await self._check_roles()
         self.services = Services(
             tz=s.tz,
             clock=self.clock,
@@ -160,7 +162,23 @@ class App:
                 urlparse(s.webhook_url).path or "/",
                 "X-Telegram-Bot-Api-Secret-Token",
                 s.require_webhook_secret(),
-                telegram.handle_update,  # type: ignore[attr-defined]
+                telegram.handle_update,
+            )
+
+    async def _check_roles(self) -> None:
+        """Consolidator roles held outside the consolidating agency give no rights: say so."""
+        async with self.db.read() as tx:
+            campaign = await tx.campaigns.active()
+            if campaign is None:
+                return
+            stray = await tx.users.role_elsewhere(Role.CONSOLIDATOR, campaign.consolidator.id)
+        for m in stray:
+            log.warning(
+                "user %s holds the consolidator role in %s, which is not the consolidating agency"
+                " (%s): it gives no rights; revoke it or make the person an administrator",
+                m.user_id,
+                m.agency.code,
+                campaign.consolidator.code,
             )
 
     def invite_lines(self, code: str) -> list[str]:
@@ -209,20 +227,18 @@ class App:
 
     async def run(self) -> int:
         """Run until SIGTERM/SIGINT (0); a part that ends on its own ends the process (1, or 2
-        for a channel that cannot work)."""
+        for a channel that cannot work). A token rejected at start raises ChannelFatal."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         try:
-            try:
-                await self.open()
-            except ChannelFatal as exc:
-                log.critical("%s", exc)
-                return EXIT_CONFIG
+            await self.open()  # a rejected token raises ChannelFatal: the CLI prints one line
             if self.web is not None:
                 await self.web.start()
-            tasks = {asyncio.create_task(c, name=n): n for n, c in self._parts().items()}
+            tasks: dict[asyncio.Task[Any], str] = {
+                asyncio.create_task(c, name=n): n for n, c in self._parts().items()
+            }
             stopping = asyncio.create_task(stop.wait(), name="stop")
             done, _pending = await asyncio.wait(
                 {*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED
@@ -231,15 +247,15 @@ class App:
             for task in done:
                 if task is stopping:
                     continue
-                exc = task.exception() if not task.cancelled() else None
-                if isinstance(exc, ChannelFatal):
-                    log.critical("%s", exc)
+                error = task.exception() if not task.cancelled() else None
+                if isinstance(error, ChannelFatal):
+                    log.critical("%s", error)
                     code = EXIT_CONFIG
                 else:
                     log.critical(
                         "%s stopped unexpectedly; exiting so that the supervisor restarts the bot",
                         tasks[task],
-                        exc_info=exc,
+                        exc_info=error,
                     )
                     code = max(code, EXIT_FAILED)
             for task in [*tasks, stopping]:

@@ -51,10 +51,9 @@ def setup(secrets: Iterable[str] = (), level: int = logging.INFO) -> Redact:
     _formatter.add(secrets)
     root = logging.getLogger()
     if not any(getattr(h, "_kehoach", False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler._kehoach = True  # type: ignore[attr-defined]
-        handler.setFormatter(_formatter)
-        root.addHandler(handler)
+        mine = logging.StreamHandler(sys.stderr)
+        mine._kehoach = True  # type: ignore[attr-defined]
+        root.addHandler(mine)
     for handler in root.handlers:  # any handler added by others gets the mask too
         handler.setFormatter(_formatter)
     root.setLevel(level)

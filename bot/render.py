@@ -16,11 +16,14 @@ from handlers.markup import BREAK, Run, parse
 Render = Callable[[list[Run]], str]
 
 
-def chunks(text: str, limit: int, render: Render) -> list[str]:
-    """Rendered chunks of at most ``limit`` characters, in order; never an empty one."""
+def chunks(
+    text: str, limit: int, render: Render, measure: Callable[[list[Run]], int] | None = None
+) -> list[str]:
+    """Rendered chunks, in order, each of size at most ``limit`` — by ``measure`` (the channel's
+    own count), else the length of the rendered text; never an empty one."""
 
     def size(runs: list[Run]) -> int:
-        return len(render(runs))
+        return measure(runs) if measure is not None else len(render(runs))
 
     out: list[str] = []
     current: list[Run] = []

@@ -115,6 +115,17 @@ class UserRepo(Repository):
             out.setdefault(int(r["agency_of"]), []).append(_user(r))
         return out
 
+    async def role_elsewhere(self, role: Role, agency_id: int) -> list[Membership]:
+        """Holders of ``role`` in any agency but ``agency_id`` (consolidator rights granted to
+        the wrong agency by an older version: they give no rights, and are reported)."""
+        rows = await self._all(
+            "SELECT m.user_id, m.role, a.id, a.code, a.name FROM memberships m"
+            " JOIN agencies a ON a.id = m.agency_id WHERE m.role = ? AND m.agency_id != ?"
+            " ORDER BY m.id",
+            (role.value, agency_id),
+        )
+        return [_membership(r) for r in rows]
+
     async def listing(self) -> list[UserRow]:
         rows = await self._all(
             "SELECT DISTINCT u.* FROM users u JOIN memberships m ON m.user_id = u.id ORDER BY u.id"

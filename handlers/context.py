@@ -60,7 +60,14 @@ class Ctx:
 
     @property
     def is_consolidator(self) -> bool:
-        return self.is_admin or self.has(Role.CONSOLIDATOR)
+        """Consolidator rights belong to the campaign's consolidating agency (a tong-hop role
+        held in another agency gives none); administrators have them too."""
+        if self.is_admin:
+            return True
+        if self.campaign is None:
+            return self.has(Role.CONSOLIDATOR)
+        cons = self.campaign.consolidator.id
+        return any(m.role is Role.CONSOLIDATOR and m.agency.id == cons for m in self.memberships)
 
     def has(self, role: Role) -> bool:
         return any(m.role is role for m in self.memberships)

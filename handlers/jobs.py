@@ -243,7 +243,7 @@ class Jobs:
             since = await tx.deliveries.last_sent("summary", campaign.id)
             recipients = [
                 (Recipient(u.channel, u.external_id), u.locale)
-                for u in await tx.users.with_role(Role.CONSOLIDATOR)
+                for u in await tx.users.with_role(Role.CONSOLIDATOR, campaign.consolidator.id)
                 if u.blocked_at is None
             ]
             if self.summary_chat is not None:

@@ -218,7 +218,8 @@ async def submit(ctx: Ctx, plan: Plan, revision: int) -> None:
 async def notify_consolidators(
     ctx: Ctx, plan: Plan, version: int, late: int, measures: int
 ) -> None:
-    for user in await ctx.tx.users.with_role(Role.CONSOLIDATOR):
+    assert ctx.campaign is not None
+    for user in await ctx.tx.users.with_role(Role.CONSOLIDATOR, ctx.campaign.consolidator.id):
         if user.blocked_at is not None or user.id == ctx.user.id:
             continue
         with use_locale(user.locale or ctx.services.default_locale):

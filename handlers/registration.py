@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from db.campaigns import ActiveCampaign
 from db.repos import Repos
 from domain.model import Agency, Role
 from handlers import views
@@ -37,6 +38,17 @@ async def issue_invite(
         now, created_by, "invite.create", "agency", agency.id, role=role.value, days=days
     )
     return code
+
+
+def role_refusal(campaign: ActiveCampaign | None, agency: Agency, role: Role) -> str | None:
+    """Why this role cannot be given in this agency: consolidator rights belong to the
+    campaign's consolidating agency only (administrators have them anyway)."""
+    if role is Role.CONSOLIDATOR and campaign and agency.id != campaign.consolidator.id:
+        return _(
+            "The consolidator role is only for {consolidator}, the consolidating agency of the "
+            "campaign. To give someone else these rights, make them an administrator (quan-tri)."
+        ).format(consolidator=esc(campaign.consolidator.name))
+    return None
 
 
 def role_name(role: Role) -> str:
@@ -158,6 +170,10 @@ async def invite_command(ctx: Ctx) -> None:
             raise ValueError
     except ValueError:
         ctx.say(_("Usage: /moi AGENCY_CODE [dau-moi|tong-hop|quan-tri] [days]"))
+        return
+    refusal = role_refusal(ctx.campaign, agency, role)
+    if refusal:
+        ctx.say(refusal)
         return
     code = await issue_invite(ctx.tx, agency, role, days, ctx.now, ctx.user.id)
     expires = (ctx.now + dt.timedelta(days=days)).astimezone(ctx.services.tz).date()

@@ -170,3 +170,4 @@ async def harness(tmp_path: Path, clock: Clock) -> AsyncIterator[Harness]:
         yield h
     finally:
         await stop_harness(h)
+    assert h.api.refused == [], "Telegram would have refused these messages"

@@ -9,6 +9,8 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+from bot.telegram.standin import refusal
+
 BOT_ID = 999_000
 
 
@@ -41,6 +43,7 @@ class FakeBotAPI(BaseRequest):
         self.calls: list[Call] = []
         self.blocked: set[int] = set()
         self.flood: int = 0  # answer the next N sends with 429 Too Many Requests
+        self.refused: list[tuple[str, dict[str, Any]]] = []  # 400s, as Telegram would answer
         self._message_id = 100
 
     @property
@@ -81,6 +84,19 @@ class FakeBotAPI(BaseRequest):
                 "parameters": {"retry_after": 1},
             }
             return 429, json.dumps(body).encode()
+        checks = {"sendMessage": ("text", 4096, True), "editMessageText": ("text", 4096, True)}
+        checks["sendDocument"] = ("caption", 1024, False)
+        if name in checks:
+            key, limit, required = checks[name]
+            markup = params.get("reply_markup")
+            shown = dict(
+                params, reply_markup=json.loads(markup) if isinstance(markup, str) else markup
+            )
+            reason = refusal(shown, key, limit, required=required)
+            if reason is not None:  # what Telegram refuses, refused here too
+                self.refused.append((reason, params))
+                body = {"ok": False, "error_code": 400, "description": reason}
+                return 400, json.dumps(body).encode()
         if chat_id is not None and int(chat_id) in self.blocked:
             body = {
                 "ok": False,

@@ -6,10 +6,12 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from domain.model import Role
 from tests.conftest import (
+    ADMIN,
     CONSOLIDATOR,
     FOCAL,
     FOCAL2,
@@ -180,3 +182,34 @@ async def test_blocked_user_is_recorded_and_not_retried(harness: Harness) -> Non
     assert to(calls, FOCAL2) == [] and len(to(calls, FOCAL)) == 1
     calls = await h.send(CONSOLIDATOR, "/tonghop")
     assert "(đã chặn bot: Nguyễn Văn A)" in calls[0].text
+
+
+async def test_a_failing_summary_is_retried_then_reported_to_administrators(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handlers import jobs
+
+    h = harness
+    await setup(h)
+    await h.send(ADMIN, "/start")  # the bootstrap administrator, reachable in chat
+    real = jobs.summary_text
+
+    async def broken(*args: object, **kwargs: object) -> tuple[str, bool]:
+        raise RuntimeError("overview query failed")
+
+    monkeypatch.setattr(jobs, "summary_text", broken)
+    assert to(await tick(h, at(15, 16, 30)), CONSOLIDATOR) == []
+    assert h.last_tick.failed == ["summary"]
+    monkeypatch.setattr(jobs, "summary_text", real)  # fixed: the next tick sends it
+    (summary,) = to(await tick(h, at(15, 16, 31)), CONSOLIDATOR)
+    assert "BÁO CÁO TIẾN ĐỘ HẰNG NGÀY" in summary.text
+    assert to(await tick(h, at(16, 8, 0)), ADMIN) == []  # it went out: nothing to report
+
+    monkeypatch.setattr(jobs, "summary_text", broken)  # fails all of Friday 16/01
+    for minute in range(30, 35):
+        await tick(h, at(16, 16, minute))
+    calls = await tick(h, at(17, 0, 1))  # the day is over: administrators are told, once
+    (alert,) = to(calls, ADMIN)
+    assert "Không tạo được báo cáo tiến độ hằng ngày 16/01/2026" in alert.text
+    assert "đã thử 5 lần" in alert.text and "overview query failed" in alert.text
+    assert to(await tick(h, at(17, 0, 2)), ADMIN) == []

@@ -99,13 +99,13 @@ async def test_focal_person_cannot_use_admin_commands(harness: Harness) -> None:
 
 async def test_admin_creates_an_invite_in_chat(harness: Harness) -> None:
     h = harness
-    calls = await h.send(ADMIN, "/moi snv tong-hop 3")
+    calls = await h.send(ADMIN, "/moi stc tong-hop 3")
     text = text_of(calls)
-    assert "Lời mời làm cán bộ tổng hợp của Sở Nội vụ" in text
+    assert "Lời mời làm cán bộ tổng hợp của Sở Tài chính" in text
     assert "https://t.me/kehoach_test_bot?start=" in text
     code = text.split("?start=")[1].split()[0]
     calls = await h.send(STRANGER, f"/start {code}")
-    assert "cán bộ tổng hợp của Sở Nội vụ" in text_of(calls)
+    assert "cán bộ tổng hợp của Sở Tài chính" in text_of(calls)
     assert await h.rows("SELECT role FROM memberships") == [(Role.CONSOLIDATOR.value,)]
     for bad in ("/moi", "/moi XYZ", "/moi SNV vua", "/moi SNV dau-moi 999"):
         calls = await h.send(ADMIN, bad)
@@ -186,3 +186,23 @@ async def test_editing_a_measure_deleted_from_another_device_creates_nothing(
         assert "không còn nữa (đã bị xóa)" in text_of(calls), step
         assert "chưa được lưu" in text_of(calls)
         assert await h.rows("SELECT content FROM measures WHERE deleted_at IS NULL") == []
+
+
+async def test_consolidator_rights_belong_to_the_consolidating_agency(harness: Harness) -> None:
+    h = harness
+    await h.send(ADMIN, "/start")
+    calls = await h.send(ADMIN, "/moi SNV tong-hop")
+    assert "chỉ dành cho Sở Tài chính" in text_of(calls)
+    assert await h.rows("SELECT count(*) FROM invites") == [(0,)]
+    calls = await h.send(ADMIN, "/moi STC tong-hop")
+    assert "Lời mời làm cán bộ tổng hợp của Sở Tài chính" in text_of(calls)
+    # a role granted to another agency before this rule existed gives no rights
+    await h.join(FOCAL, "SNV")
+    async with h.db.transaction() as tx:
+        user = await tx.users.get("telegram", str(FOCAL))
+        snv = await tx.campaigns.agency_by_code("SNV")
+        await tx.users.grant(user.id, snv.id, Role.CONSOLIDATOR, h.clock())
+    calls = await h.send(FOCAL, "/tonghop")
+    assert "chỉ dành cho đơn vị tổng hợp" in text_of(calls)
+    calls = await h.send(FOCAL, "/trave SXD sửa lại")
+    assert "chỉ dành cho đơn vị tổng hợp" in text_of(calls)

@@ -22,6 +22,11 @@ def to_html(runs: list[Run]) -> str:
     return "".join(out)
 
 
+def visible_length(runs: list[Run]) -> int:
+    """What Telegram counts: the text after entity parsing, in UTF-16 code units."""
+    return len("".join(r.text for r in runs).encode("utf-16-le")) // 2
+
+
 def messages(text: str, limit: int = LIMIT) -> list[str]:
     """The HTML messages that carry ``text``: whole blocks where they fit."""
-    return chunks(text, limit, to_html)
+    return chunks(text, limit, to_html, visible_length)

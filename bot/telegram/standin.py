@@ -12,10 +12,12 @@ reaches it only through BOT_API_URL and cannot tell it from Telegram.
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
 import logging
 import random
+import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -95,6 +97,7 @@ class StandIn:
         self.faults: deque[Fault] = deque()
         self.down_until = 0.0
         self.too_many = 0  # 429s answered
+        self.refused: list[tuple[str, dict[str, Any]]] = []  # 400s answered, with the request
         self.webhook: tuple[str, str] | None = None  # (url, secret)
         self.shuffle = False
         self.offset = 0  # updates below this id are confirmed (long polling)
@@ -120,8 +123,9 @@ class StandIn:
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        sockets = getattr(server, "sockets", None)
+        assert sockets
+        self.port = int(sockets[0].getsockname()[1])
         return self.base_url
 
     @property
@@ -291,7 +295,8 @@ class StandIn:
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return _ok(True)
-        return await handler(params)
+        response: web.StreamResponse = await handler(params)
+        return response
 
     def _fault(self, method: str) -> Fault | None:
         for fault in self.faults:
@@ -393,18 +398,36 @@ class StandIn:
         return out
 
     async def _m_sendMessage(self, p: dict[str, Any]) -> web.Response:
+        refused = self._refuse(p, "text", TEXT_LIMIT, required=True)
+        if refused:
+            return refused
         return _ok(self._message_json(self._record(p)))
 
     async def _m_sendDocument(self, p: dict[str, Any]) -> web.Response:
+        refused = self._refuse(p, "caption", CAPTION_LIMIT, required=False)
+        if refused:
+            return refused
         doc = p.get("document")
         document = doc if isinstance(doc, tuple) else ("file", b"")
         sent = self._record(p, document=document, caption=str(p.get("caption", "")))
         return _ok(self._message_json(sent))
 
+    def _refuse(
+        self, p: dict[str, Any], key: str, limit: int, *, required: bool
+    ) -> web.Response | None:
+        reason = refusal(p, key, limit, required=required)
+        if reason is None:
+            return None
+        self.refused.append((reason, p))
+        return _error(400, reason)
+
     async def _m_editMessageText(self, p: dict[str, Any]) -> web.Response:
         sent = self.messages.get(int(p.get("message_id", 0)))
         if sent is None:
             return _error(400, "Bad Request: message to edit not found")
+        refused = self._refuse(p, "text", TEXT_LIMIT, required=True)
+        if refused:
+            return refused
         if sent.text == p.get("text") and sent.buttons == _buttons(p):
             return _error(400, "Bad Request: message is not modified")
         sent.text, sent.buttons, sent.edits = str(p.get("text", "")), _buttons(p), sent.edits + 1
@@ -439,6 +462,78 @@ class StandIn:
                 except aiohttp.ClientError:
                     pass
                 await asyncio.sleep(0.2)
+
+
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
+# The tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style).
+ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
+    "code", "pre", "blockquote", "tg-emoji",
+}  # fmt: skip
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts UTF-16 code units (an emoji outside the BMP counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_html(text: str) -> tuple[str, str | None]:
+    """The visible text of Telegram HTML, and the problem that makes Telegram refuse it."""
+    visible: list[str] = []
+    stack: list[str] = []
+    pos = 0
+    for m in re.finditer(r"<(/?)([a-zA-Z][\w-]*)([^<>]*)>|<|>|&(#?\w*);?", text):
+        visible.append(text[pos : m.start()])
+        pos = m.end()
+        token = m.group(0)
+        if token in ("<", ">"):
+            if token == "<":
+                return "", f"unsupported start tag at byte offset {m.start()}"
+            visible.append(">")
+            continue
+        if token.startswith("&"):
+            name = m.group(4) or ""
+            if not token.endswith(";") or not (
+                name in ("lt", "gt", "amp", "quot") or re.fullmatch(r"#x?[0-9a-fA-F]+", name)
+            ):
+                return "", f"unsupported entity at byte offset {m.start()}"
+            visible.append(html.unescape(token))
+            continue
+        closing, tag = m.group(1), m.group(2).lower()
+        if tag not in ALLOWED_TAGS:
+            return "", f'unsupported start tag "{tag}" at byte offset {m.start()}'
+        if closing:
+            if not stack or stack.pop() != tag:
+                return "", f'unmatched end tag "{tag}" at byte offset {m.start()}'
+        else:
+            stack.append(tag)
+    visible.append(text[pos:])
+    if stack:
+        return "", f'can\'t find end tag corresponding to start tag "{stack[-1]}"'
+    return "".join(visible), None
+
+
+def refusal(p: dict[str, Any], key: str, limit: int, *, required: bool) -> str | None:
+    """Why Telegram would answer 400 to these send parameters: empty or over-long text, HTML it
+    cannot parse, callback data that is empty or over 64 bytes. None if it would accept them."""
+    text = p.get(key)
+    if text is None or str(text) == "":
+        if required:
+            return "Bad Request: message text is empty"
+    elif p.get("parse_mode") == "HTML":
+        visible, problem = parse_html(str(text))
+        if problem:
+            return f"Bad Request: can't parse entities: {problem}"
+        if not visible.strip():
+            return "Bad Request: message text is empty"
+        if utf16_len(visible) > limit:
+            return f"Bad Request: {key} is too long"
+    elif utf16_len(str(text)) > limit:
+        return f"Bad Request: {key} is too long"
+    for _label, data in (b for row in _buttons(p) for b in row):
+        if not data or len(data.encode()) > 64:
+            return "Bad Request: BUTTON_DATA_INVALID"
+    return None
 
 
 def _buttons(p: dict[str, Any]) -> list[list[tuple[str, str]]]:

@@ -154,8 +154,8 @@ def make_env(standin: StandIn, db_path: Path, **extra: str) -> dict[str, str]:
         DATABASE_PATH=str(db_path),
         ADMIN_IDS="",
         PYTHONUNBUFFERED="1",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -185,3 +185,4 @@ async def e2e(tmp_path: Path) -> AsyncIterator[E2E]:
     async with world(tmp_path) as w:
         yield w
     assert not tracebacks(w.log)
+    assert w.standin.refused == [], "Telegram would have refused these messages"
