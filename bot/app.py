@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import signal
 from collections.abc import Coroutine
@@ -73,9 +74,8 @@ async def open_database(settings: Settings, clock: Clock = utc_now) -> Database:
     db = await Database.open(settings.database_path)
     async with db.transaction() as tx:
         active = await tx.campaigns.active()
-        unchanged = (
-            await tx.campaigns.stored_definition(campaign.code) == campaign.model_dump_json()
-        )
+        digest = hashlib.sha256(campaign.model_dump_json().encode()).hexdigest()
+        unchanged = await tx.campaigns.stored_digest(campaign.code) == digest
         if active is None or (active.definition.code == campaign.code and not unchanged):
             await tx.campaigns.load(campaign, clock())
     return db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -30,8 +31,8 @@ class LoadResult(BaseModel):
     assignments_retired: int
 
 
-# Parsed definitions by (campaign id, loaded_at): immutable values, safe to share.
-_DEFINITIONS: dict[tuple[int, str], Campaign] = {}
+# Parsed definitions by the digest of their JSON: immutable values, safe to share.
+_DEFINITIONS: dict[str, Campaign] = {}
 
 
 class CampaignRepo(Repository):
@@ -48,9 +49,11 @@ class CampaignRepo(Repository):
             assert row is not None
             agency_ids[a.code] = int(row["id"])
         existing = await self._one("SELECT id FROM campaigns WHERE code = ?", (campaign.code,))
+        definition = campaign.model_dump_json()
         fields = (
             campaign.title,
-            campaign.model_dump_json(),
+            definition,
+            hashlib.sha256(definition.encode()).hexdigest(),
             campaign.deadlines.plans_due.isoformat(),
             campaign.deadlines.consolidation_due.isoformat(),
             agency_ids[campaign.consolidator.agency],
@@ -58,14 +61,14 @@ class CampaignRepo(Repository):
         )
         if existing is None:
             cid = await self._run(
-                "INSERT INTO campaigns (title, definition, plans_due, consolidation_due,"
-                " consolidator_id, loaded_at, code) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO campaigns (title, definition, digest, plans_due, consolidation_due,"
+                " consolidator_id, loaded_at, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (*fields, campaign.code),
             )
         else:
             cid = int(existing["id"])
             await self._run(
-                "UPDATE campaigns SET title = ?, definition = ?, plans_due = ?,"
+                "UPDATE campaigns SET title = ?, definition = ?, digest = ?, plans_due = ?,"
                 " consolidation_due = ?, consolidator_id = ?, loaded_at = ? WHERE id = ?",
                 (*fields, cid),
             )
@@ -145,29 +148,31 @@ class CampaignRepo(Repository):
 
     async def _campaign(self, where: str, params: tuple[object, ...]) -> ActiveCampaign | None:
         row = await self._one(
-            "SELECT c.id, c.loaded_at, a.id AS aid, a.code, a.name FROM campaigns c"
+            "SELECT c.id, c.digest, a.id AS aid, a.code, a.name FROM campaigns c"
             " JOIN agencies a ON a.id = c.consolidator_id WHERE " + where,
             params,
         )
         if row is None:
             return None
-        key = (int(row["id"]), str(row["loaded_at"]))
-        definition = _DEFINITIONS.get(key)
+        key = str(row["digest"])
+        definition = _DEFINITIONS.get(key) if key else None
         if definition is None:
-            text = await self._one("SELECT definition FROM campaigns WHERE id = ?", (key[0],))
+            text = await self._one("SELECT definition FROM campaigns WHERE id = ?", (row["id"],))
             assert text is not None
             definition = Campaign.model_validate_json(text[0])
             if len(_DEFINITIONS) >= 4:
                 _DEFINITIONS.clear()
-            _DEFINITIONS[key] = definition
+            if key:
+                _DEFINITIONS[key] = definition
         return ActiveCampaign(
             id=row["id"],
             definition=definition,
             consolidator=Agency(id=row["aid"], code=row["code"], name=row["name"]),
         )
 
-    async def stored_definition(self, code: str) -> str | None:
-        row = await self._one("SELECT definition FROM campaigns WHERE code = ?", (code,))
+    async def stored_digest(self, code: str) -> str | None:
+        """The digest of the stored definition: compared with a file's at start, cheaply."""
+        row = await self._one("SELECT digest FROM campaigns WHERE code = ?", (code,))
         return str(row[0]) if row else None
 
     async def list_codes(self) -> list[tuple[str, bool]]:

@@ -46,3 +46,29 @@ async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
                 await tx.plans._run("INSERT INTO assignments (plan_id, item_id) VALUES (99, 99)")
     finally:
         await db.close()
+
+
+async def test_parsed_definitions_are_cached_by_content_not_by_id(tmp_path: Path) -> None:
+    """Two databases, same campaign id and load time, different definitions: each gets its own
+    (a cache keyed by id and time once served one's definition to the other)."""
+    import datetime as dt
+
+    from bot.settings import BUNDLED_CAMPAIGN
+    from db.connection import Database
+    from domain.campaign import load_campaign
+
+    at = dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.UTC)
+    base = load_campaign(BUNDLED_CAMPAIGN)
+    titles = []
+    for n, title in enumerate(("Đợt A", "Đợt B")):
+        db = await Database.open(tmp_path / f"{n}.sqlite3")
+        try:
+            async with db.transaction() as tx:
+                await tx.campaigns.load(base.model_copy(update={"title": title}), at)
+            async with db.read() as tx:
+                active = await tx.campaigns.active()
+                assert active is not None
+                titles.append(active.definition.title)
+        finally:
+            await db.close()
+    assert titles == ["Đợt A", "Đợt B"]

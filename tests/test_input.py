@@ -21,7 +21,7 @@ def test_nfc_and_invisible_characters() -> None:
 
 
 def test_empty_and_too_long_are_refused_with_the_limit() -> None:
-    with pytest.raises(InputError, match="trống|empty"):
+    with pytest.raises(InputError, match=r"trống|empty"):
         clean("\u200b \x07 ", 10)
     with pytest.raises(InputError) as err:
         clean("x" * 2001, 2000)
