@@ -19,6 +19,7 @@ class Conversation(BaseModel):
     wizard: bool = False
     campaign_id: int | None = None  # the campaign the step belongs to
     menu: tuple[str, ...] = ()  # numbered choices in force (channels without buttons)
+    pending: str | None = None  # an answer waiting for the person's confirmation
 
 
 class ConversationRepo(Repository):
@@ -35,17 +36,19 @@ class ConversationRepo(Repository):
             wizard=bool(row["wizard"]),
             campaign_id=row["campaign_id"],
             menu=tuple(json.loads(row["menu"])) if row["menu"] else (),
+            pending=row["pending"],
         )
 
     async def save(self, conv: Conversation, at: dt.datetime) -> None:
         await self._run(
             "INSERT INTO conversations (user_id, step, agency_id, assignment_id, measure_id,"
-            " wizard, campaign_id, menu, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " wizard, campaign_id, menu, pending, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET step = excluded.step,"
             " agency_id = excluded.agency_id, assignment_id = excluded.assignment_id,"
             " measure_id = excluded.measure_id, wizard = excluded.wizard,"
             " campaign_id = excluded.campaign_id, menu = excluded.menu,"
-            " updated_at = excluded.updated_at",
+            " pending = excluded.pending, updated_at = excluded.updated_at",
             (
                 conv.user_id,
                 conv.step,
@@ -55,6 +58,7 @@ class ConversationRepo(Repository):
                 int(conv.wizard),
                 conv.campaign_id,
                 json.dumps(list(conv.menu)) if conv.menu else None,
+                conv.pending,
                 iso(at),
             ),
         )

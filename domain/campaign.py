@@ -35,6 +35,9 @@ class Directive(Strict):
 class Deadlines(Strict):
     plans_due: dt.date
     consolidation_due: dt.date
+    # Measures due before this date are questioned (default: the directive's date, else the
+    # first day of the month plans are due).
+    starts: dt.date | None = None
 
 
 class Consolidator(Strict):
@@ -109,6 +112,18 @@ class Campaign(Strict):
             seen[item.group] += 1
             out.append((item.key or f"{item.group}.{seen[item.group]}", item))
         return out
+
+    @property
+    def starts(self) -> dt.date:
+        """When the campaign begins: a measure due earlier is questioned, not silently taken."""
+        return (
+            self.deadlines.starts or self.directive.date or self.deadlines.plans_due.replace(day=1)
+        )
+
+    @property
+    def year(self) -> int:
+        """The year a timeline means when it names none ("trước 30/6")."""
+        return self.deadlines.plans_due.year
 
     def agency(self, code: str) -> Agency:
         return next(a for a in self.agencies if a.code == code)

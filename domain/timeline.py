@@ -1,8 +1,24 @@
 """Understand a timeline as Vietnamese officials write it.
 
 ``parse_timeline("quý II/2026 và thường xuyên")`` keeps the wording for the report and derives the
-due date (the last day of the period) and whether the task recurs. Text that names no period we can
-be sure of raises :class:`TimelineError`; the caller shows examples and asks again.
+period it names (``start``..``due``: the due date is the period's last day) and whether the task
+recurs. Understood, with or without diacritics and in any case:
+
+* dates: ``30/6/2026``, ``30-06-2026``, ``ngày 30 tháng 6 năm 2026``, ``trước ngày 30/6``;
+  ranges ``từ 01/3/2026 đến 30/6/2026``;
+* months: ``tháng 6/2026``, ``T6/2026``, ``tháng 5-6/2026``, ``từ tháng 3 đến tháng 6/2026``,
+  across years ``tháng 11/2025 – 3/2026``; ``đầu``/``giữa``/``cuối tháng 6/2026``;
+* quarters: ``quý II/2026``, ``quý 2 năm 2026``, ``quý I-II/2026``, ``quý II, III/2026``,
+  ``quý II và quý III năm 2026``;
+* halves and parts of a year: ``6 tháng đầu năm 2026``, ``9 tháng đầu năm``, ``6 tháng cuối
+  năm``, ``đầu năm 2026`` (end of quarter I), ``giữa năm 2026``, ``cuối năm 2026``;
+* years: ``năm 2026``, ``2026-2027``, ``giai đoạn 2026-2030``;
+* recurring: ``thường xuyên``, ``hằng/hàng ngày, tuần, tháng, quý, năm``, ``định kỳ``, ``liên
+  tục``, ``thường niên`` — alone, or with a period (``quý II/2026 và thường xuyên``).
+
+Where the year is left out (``trước 30/6``, ``quý III``) the caller's ``default_year`` (the
+campaign's) is used. Text that names no period we can be sure of raises :class:`TimelineError`
+with a short reason; the caller shows examples and asks again.
 """
 
 from __future__ import annotations
@@ -10,11 +26,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from domain.text import fold
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_LENGTH = 200
+REASONS = ("empty", "long", "date", "month", "quarter", "year", "order", "no_year", "unknown")
 
 
 @dataclass(frozen=True)
@@ -26,54 +44,140 @@ class Timeline:
 
 
 class TimelineError(ValueError):
-    """The text is not a timeline we understand. ``reason`` is a short code for the message."""
+    """The text is not a timeline we understand. ``reason`` is one of :data:`REASONS`."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-def _fold(text: str) -> str:
-    """Lower-case, strip diacritics (đ → d) and collapse spaces, so 'Quý' and 'quy' match."""
-    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    text = text.replace("–", "-").replace("—", "-")
-    return re.sub(r"\s+", " ", text).strip()
-
-
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _RECURRING = re.compile(
-    r"\b(thuong xuyen|hang nam|hang quy|hang thang|dinh ky(?: hang (?:nam|quy|thang))?"
+    r"\b(thuong xuyen|hang (?:ngay|tuan|thang|quy|nam)|dinh ky(?: hang (?:tuan|thang|quy|nam))?"
     r"|lien tuc|thuong nien)\b"
 )
 _PREFIX = re.compile(
     r"^(?:(?:hoan thanh|thuc hien|trien khai|xong)\s+)?"
-    r"(?:(?:truoc|cham nhat|toi da|den het|den|trong|vao|cuoi|han|thoi han)\s+)*"
-    r"(?:(?:ngay|nam)\s+(?=\d))?"
+    r"(?:(?:truoc|cham nhat|toi da|den het|den|trong|vao|han|thoi han|khoang)\s+)*"
 )
 _YEAR = r"(\d{4})"
 _SEP = r"\s*(?:/|-|\.|\s+nam\s+|\s+)\s*"
-_QUARTER = r"(iv|iii|ii|i|[1-4])"
+_RANGE = r"\s*(?:-|den|toi)\s*"
 
 
-def _year(text: str) -> int:
+def _year(text: str | None, default: int | None) -> int:
+    if text is None:
+        if default is None:
+            raise TimelineError("no_year")
+        return default
     year = int(text)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise TimelineError("year")
     return year
 
 
-def _month_end(year: int, month: int) -> dt.date:
+def _month(value: str) -> int:
+    month = int(value)
     if not 1 <= month <= 12:
         raise TimelineError("month")
+    return month
+
+
+def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _day(year: int, month: int, day: int) -> dt.date:
     try:
-        return dt.date(_year(str(year)), month, day)
+        return dt.date(year, month, day)
     except ValueError:
         raise TimelineError("date") from None
+
+
+def _span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    if end < start:
+        raise TimelineError("order")
+    return start, end
+
+
+_DATE = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}))?"
+_WORDY_DATE = r"(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?"
+
+
+def _date(m: re.Match[str], k: int, default: int | None) -> dt.date:
+    year = _year(m[k + 2], default)
+    return _day(year, _month(m[k + 1]), int(m[k]))
+
+
+def _period(text: str, default: int | None) -> tuple[dt.date | None, dt.date]:
+    """(start, end) of the period the folded, prefix-free text names."""
+    # dates: "30/6/2026", "ngay 30 thang 6 nam 2026", "30/6"; ranges of dates
+    for date in (_DATE, _WORDY_DATE):
+        one = rf"(?:ngay\s+)?{date}"
+        if m := re.fullmatch(rf"(?:tu\s+)?{one}{_RANGE}{one}", text):
+            end = _date(m, 4, default)
+            start = _date(m, 1, (m[6] and int(m[6])) or default)
+            return _span(start, end)
+        if m := re.fullmatch(one, text):
+            return None, _date(m, 1, default)
+    # "6 thang dau nam 2026", "9 thang dau nam", "6 thang cuoi nam 2026"
+    if m := re.fullmatch(rf"(\d{{1,2}}) thang (dau|cuoi) nam(?:{_SEP}{_YEAR})?", text):
+        n, year = int(m[1]), _year(m[3], default)
+        if not 1 <= n <= 12:
+            raise TimelineError("month")
+        if m[2] == "dau":
+            return dt.date(year, 1, 1), _month_end(year, n)
+        return dt.date(year, 13 - n, 1), dt.date(year, 12, 31)
+    # parts of a year: "dau nam 2026" (quarter I), "giua nam", "cuoi nam"
+    if m := re.fullmatch(rf"(dau|giua|cuoi) nam(?:{_SEP}{_YEAR})?", text):
+        year = _year(m[2], default)
+        ends = {"dau": (3, 31), "giua": (6, 30), "cuoi": (12, 31)}
+        return dt.date(year, 1, 1), dt.date(year, *ends[m[1]])
+    # quarters: "quy ii/2026", "quy 2 nam 2026", "quy i-ii/2026", "quy ii iii/2026",
+    # "quy ii quy iii nam 2026", "tu quy i den quy iii nam 2026"
+    if m := re.fullmatch(
+        r"(?:tu\s+)?quy\s+(.+?)(?:\s*(?:/|\.|-|\bnam\b)\s*(\d{4})|\s+(\d{4}))?", text
+    ):
+        body = m[1]
+        if not re.fullmatch(r"(?:(?:quy|den|toi|[ivx]+|\d{1,2}|-)\s*)+", body):
+            raise TimelineError("unknown")
+        quarters = [_quarter(q) for q in re.findall(r"\b[ivx]+\b|\b\d{1,2}\b", body)]
+        if not quarters:
+            raise TimelineError("quarter")
+        year = _year(m[2] or m[3], default)
+        if quarters[-1] < quarters[0]:
+            raise TimelineError("order")
+        return dt.date(year, 3 * min(quarters) - 2, 1), _month_end(year, 3 * max(quarters))
+    # months across years: "thang 11/2025 - 3/2026"
+    month_year = rf"(?:thang\s+|t)?(\d{{1,2}}){_SEP}{_YEAR}"
+    if m := re.fullmatch(rf"(?:tu\s+)?{month_year}{_RANGE}{month_year}", text):
+        start = dt.date(_year(m[2], None), _month(m[1]), 1)
+        return _span(start, _month_end(_year(m[4], None), _month(m[3])))
+    # months: "thang 6/2026", "t6/2026", "6/2026", "thang 5-6/2026", "tu thang 3 den thang 6"
+    if m := re.fullmatch(
+        rf"(?:tu\s+)?(?:(?:dau|giua|cuoi)\s+)?(?:thang\s+|t)(\d{{1,2}})"
+        rf"(?:{_RANGE}(?:thang\s+|t)?(\d{{1,2}}))?(?:{_SEP}{_YEAR})?",
+        text,
+    ) or re.fullmatch(rf"(\d{{1,2}})(?:{_RANGE}(\d{{1,2}}))?{_SEP}{_YEAR}", text):
+        year = _year(m[3], default)
+        first = _month(m[1])
+        last = _month(m[2]) if m[2] else first
+        end = _month_end(year, last)
+        if not m[2]:  # "dau thang 6" ends on the 10th, "giua thang" on the 20th
+            part = re.match(r"(?:tu\s+)?(dau|giua)\s", text)
+            if part:
+                end = dt.date(year, last, 10 if part[1] == "dau" else 20)
+        return _span(dt.date(year, first, 1), end)
+    # years: "nam 2026", "2026", "2026-2027", "giai doan 2026-2030", "tu nam 2026 den nam 2030"
+    if m := re.fullmatch(
+        rf"(?:giai doan\s+)?(?:tu\s+)?(?:nam\s+)?{_YEAR}(?:{_RANGE}(?:nam\s+)?{_YEAR})?", text
+    ):
+        first = _year(m[1], None)
+        last = _year(m[2], None) if m[2] else first
+        return _span(dt.date(first, 1, 1), dt.date(last, 12, 31))
+    if re.fullmatch(r"(?:(?:thang|quy)\s+)?[\divx]{1,4}(?:\s*[/.\-]\s*\d{1,2})?", text):
+        raise TimelineError("no_year")
+    raise TimelineError("unknown")
 
 
 def _quarter(token: str) -> int:
@@ -83,75 +187,14 @@ def _quarter(token: str) -> int:
     return q
 
 
-def _span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    if end < start:
-        raise TimelineError("order")
-    return start, end
-
-
-def _period(text: str) -> tuple[dt.date | None, dt.date]:
-    """(start, end) of the period the folded text names."""
-    # dd/mm/yyyy (also with - or .), optionally a range "từ dd/mm/yyyy đến dd/mm/yyyy"
-    date = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})"
-    if m := re.fullmatch(
-        rf"(?:tu\s+)?(?:ngay\s+)?{date}\s*(?:-|den|toi)\s*(?:ngay\s+)?{date}", text
-    ):
-        a = _day(int(m[3]), int(m[2]), int(m[1]))
-        b = _day(int(m[6]), int(m[5]), int(m[4]))
-        return _span(a, b)
-    if m := re.fullmatch(date, text):
-        d = _day(int(m[3]), int(m[2]), int(m[1]))
-        return None, d
-    # "6 tháng đầu năm 2026", "9 tháng đầu năm 2026", "6 tháng cuối năm 2026"
-    if m := re.fullmatch(rf"(\d{{1,2}}) thang (dau|cuoi) nam{_SEP}?{_YEAR}", text):
-        n, year = int(m[1]), _year(m[3])
-        if not 1 <= n <= 12:
-            raise TimelineError("month")
-        if m[2] == "dau":
-            return dt.date(year, 1, 1), _month_end(year, n)
-        return dt.date(year, 13 - n, 1), dt.date(year, 12, 31)
-    # quarters: "quý II/2026", "quý 2 năm 2026", "quý I-II/2026", "quý I đến quý III năm 2026"
-    if m := re.fullmatch(
-        rf"(?:tu\s+)?quy {_QUARTER}(?:\s*(?:-|den|toi|va)\s*(?:quy\s+)?{_QUARTER})?{_SEP}{_YEAR}",
-        text,
-    ):
-        year = _year(m[3])
-        first = _quarter(m[1])
-        last = _quarter(m[2]) if m[2] else first
-        start = dt.date(year, 3 * first - 2, 1)
-        return _span(start, _month_end(year, 3 * last))
-    # months: "tháng 6/2026", "tháng 5-6/2026", "từ tháng 3 đến tháng 6/2026", "T6/2026", "6/2026"
-    if m := re.fullmatch(
-        rf"(?:tu\s+)?(?:thang|t)?\s*(\d{{1,2}})(?:\s*(?:-|den|toi)\s*(?:thang\s+|t)?(\d{{1,2}}))?"
-        rf"{_SEP}{_YEAR}",
-        text,
-    ):
-        year = _year(m[3])
-        first = int(m[1])
-        last = int(m[2]) if m[2] else first
-        _month_end(year, first)  # validates the first month
-        return _span(dt.date(year, first, 1), _month_end(year, last))
-    # years: "năm 2026", "2026", "2026-2027", "giai đoạn 2026-2030", "từ năm 2026 đến năm 2030"
-    if m := re.fullmatch(
-        rf"(?:giai doan\s+)?(?:tu\s+)?(?:nam\s+)?{_YEAR}(?:\s*(?:-|den|toi)\s*(?:nam\s+)?{_YEAR})?",
-        text,
-    ):
-        first = _year(m[1])
-        last = _year(m[2]) if m[2] else first
-        return _span(dt.date(first, 1, 1), dt.date(last, 12, 31))
-    if re.fullmatch(r"(?:(?:thang|quy)\s+)?[\divx]{1,4}(?:\s*[/.\-]\s*\d{1,2})?", text):
-        raise TimelineError("no_year")
-    raise TimelineError("unknown")
-
-
-def parse_timeline(raw: str) -> Timeline:
+def parse_timeline(raw: str, default_year: int | None = None) -> Timeline:
     """Parse a timeline; the original wording is kept, whitespace tidied."""
     text = re.sub(r"\s+", " ", raw).strip()
     if not text:
         raise TimelineError("empty")
     if len(text) > MAX_LENGTH:
         raise TimelineError("long")
-    folded = _fold(text)
+    folded = fold(text.replace("–", "-").replace("—", "-"))
     recurring = bool(_RECURRING.search(folded))
     rest = _RECURRING.sub(" ", folded)
     rest = re.sub(r"\b(va|hoac)\b|[,;()]", " ", rest)
@@ -161,5 +204,5 @@ def parse_timeline(raw: str) -> Timeline:
             return Timeline(text=text, due=None, recurring=True)
         raise TimelineError("unknown")
     rest = _PREFIX.sub("", rest).strip()
-    start, due = _period(rest)
+    start, due = _period(rest, default_year)
     return Timeline(text=text, due=due, start=start, recurring=recurring)

@@ -143,6 +143,14 @@ class SkipOutput(Action):
     measure: int
 
 
+@_verb("kp")
+@dataclass(frozen=True)
+class KeepAnswer(Action):
+    """Keep the answer the bot questioned (a past due date, an unknown unit)."""
+
+    measure: int
+
+
 @_verb("all")
 @dataclass(frozen=True)
 class ViewPlan(Action):

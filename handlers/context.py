@@ -95,8 +95,10 @@ class Ctx:
         return await self.tx.plans.plan(self.campaign.id, self.conv.agency_id)
 
     async def go(self, step: str, **fields: object) -> None:
-        """Move the user to ``step`` (and its ids); written in this event's transaction."""
+        """Move the user to ``step`` (and its ids); written in this event's transaction. An
+        answer waiting for confirmation is dropped unless ``pending`` is given."""
         data = self.conv.model_dump()
+        data.update(pending=None)
         data.update(step=step, campaign_id=self.campaign.id if self.campaign else None, **fields)
         self.conv = Conversation.model_validate(data)
         await self.tx.conversations.save(self.conv, self.now)

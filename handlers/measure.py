@@ -191,9 +191,12 @@ async def answer_text(ctx: Ctx, plan: Plan, raw: str) -> None:
             await _add_partners(ctx, plan, found[1], raw)
             return
         assert step.parse is not None
-        values = step.parse(raw)
+        values = step.parse(raw, ctx.campaign.definition if ctx.campaign else None, False)
     except InputError as err:
         ctx.say(str(err), [[views.back_button()]])
+        return
+    except wizard.Unsure as doubt:
+        await _question(ctx, step, found, raw, doubt)
         return
     if found is None:
         item = plan.shortcoming(ctx.conv.assignment_id or 0)
@@ -209,6 +212,41 @@ async def answer_text(ctx: Ctx, plan: Plan, raw: str) -> None:
     if step.name == "m_timeline":
         due, recurring = values.get("due_date"), bool(values.get("recurring"))
         ctx.say(_("Understood. {v}").format(v=views.understood(due, recurring)))  # type: ignore[arg-type]
+    await advance(ctx)
+
+
+async def _question(
+    ctx: Ctx,
+    step: wizard.Step,
+    found: tuple[Shortcoming, Measure] | None,
+    raw: str,
+    doubt: wizard.Unsure,
+) -> None:
+    """Nothing is stored yet: the answer waits with the step until the person keeps it (or
+    types another)."""
+    if found is None:  # only the first step creates a measure, and it never doubts
+        raise RuntimeError(f"step {step.name} questioned an answer without a measure")
+    await ctx.go(step.name, pending=raw)
+    ctx.say(
+        doubt.question,
+        [[Choice(doubt.keep, act.KeepAnswer(found[1].id))], [views.back_button()]],
+    )
+
+
+async def keep_answer(ctx: Ctx, plan: Plan, measure_id: int) -> None:
+    """Stores the questioned answer as typed, and moves on."""
+    step = wizard.step(ctx.conv.step)
+    raw = ctx.conv.pending
+    if step is None or step.parse is None or raw is None or ctx.conv.measure_id != measure_id:
+        await stale_button(ctx)
+        return
+    try:
+        values = step.parse(raw, ctx.campaign.definition if ctx.campaign else None, True)
+    except InputError as err:
+        ctx.say(str(err), [[views.back_button()]])
+        return
+    await _update(ctx, plan, measure_id, **values)
+    await ctx.go(step.name)  # the answer is stored: nothing waits any more
     await advance(ctx)
 
 

@@ -311,5 +311,7 @@ class Core:
                 await measure.partners_done(ctx, target, mid, none=False)
             case act.SkipOutput():
                 await measure.skip(ctx, target, mid)
+            case act.KeepAnswer():
+                await measure.keep_answer(ctx, target, mid)
             case _:
                 await plan.invalid_button(ctx)

@@ -13,14 +13,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain import text as limits
+from domain.campaign import Campaign
 from domain.model import Measure
 from domain.timeline import TimelineError, parse_timeline
 from handlers import views
 from handlers.input import InputError, clean
 from handlers.markup import esc
-from locales import _
+from locales import _, fmt_date
 
 Values = dict[str, object]
+
+
+class Unsure(Exception):
+    """The answer is valid but doubtful: ask the person before storing it. ``question`` is
+    markup; ``keep`` the label of the button that keeps the answer as typed."""
+
+    def __init__(self, question: str, keep: str) -> None:
+        super().__init__(question)
+        self.question = question
+        self.keep = keep
+
+
+Parse = Callable[[str, Campaign | None, bool], Values]
 
 
 @dataclass(frozen=True)
@@ -31,28 +45,40 @@ class Step:
     label: Callable[[], str]  # the card's button
     question: Callable[[], str]
     shown: Callable[[Measure], str | None]  # the current answer, as markup ("Hiện tại: ...")
-    parse: Callable[[str], Values] | None  # a typed answer → stored values; raises InputError
+    # A typed answer → stored values, for a campaign; raises InputError, or Unsure unless the
+    # person already confirmed (``confirmed``).
+    parse: Parse | None
     optional: bool = False  # offers "Skip"
     collects: bool = False  # typed answers add to a list; the step ends with a button
 
 
-def _content(raw: str) -> Values:
+def _content(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
     return {"content": clean(raw, limits.CONTENT_MAX)}
 
 
-def _lead(raw: str) -> Values:
+def _lead(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
     return {"lead_unit": clean(raw, limits.NAME_MAX)}
 
 
-def _timeline(raw: str) -> Values:
+def _timeline(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
     try:
-        tl = parse_timeline(clean(raw, limits.TIMELINE_MAX))
+        tl = parse_timeline(
+            clean(raw, limits.TIMELINE_MAX), default_year=campaign.year if campaign else None
+        )
     except TimelineError as err:
         raise InputError(views.timeline_error(err.reason)) from None
+    if campaign and tl.due and tl.due < campaign.starts and not confirmed:
+        raise Unsure(
+            _(
+                "«{text}» means a completion deadline of {due}, before this campaign starts "
+                "({starts}). Is that right? Keep it, or type the timeline again."
+            ).format(text=esc(tl.text), due=fmt_date(tl.due), starts=fmt_date(campaign.starts)),
+            _("✅ Keep {due}").format(due=fmt_date(tl.due)),
+        )
     return {"timeline": tl.text, "due_date": tl.due, "recurring": tl.recurring}
 
 
-def _output(raw: str) -> Values:
+def _output(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
     return {"output": clean(raw, limits.OUTPUT_MAX)}
 
 

@@ -230,3 +230,31 @@ async def test_english_locale(harness: Harness) -> None:
     assert "Language set to English." in text_of(calls)
     calls = await h.send(FOCAL, "/kehoach")
     assert "Deadline: 21/01/2026 (6 days left)" in text_of(calls)
+
+
+async def test_a_due_date_before_the_campaign_is_questioned_not_stored(harness: Harness) -> None:
+    """Plans are for 2026 (due 21/01/2026): '30/6/2025' is probably a typo for 2026."""
+    h = harness
+    await h.join(FOCAL, "TTT")
+    calls = await h.send(FOCAL, "/kehoach")
+    item = button(calls, "1.")
+    calls = await h.press(FOCAL, item)
+    calls = await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
+    calls = await h.send(FOCAL, "Rà soát đơn thư tồn đọng")
+    calls = await h.press(FOCAL, button(calls, "⭐"))
+    calls = await h.press(FOCAL, button(calls, "Không có"))
+    calls = await h.send(FOCAL, "30/6/2025")
+    assert "trước khi đợt kế hoạch này bắt đầu (01/01/2026)" in text_of(calls)
+    assert await h.rows("SELECT timeline FROM measures") == [(None,)]  # not stored yet
+    calls = await h.send(FOCAL, "trước 30/6")  # typed again, without a year: the campaign's
+    assert "Hạn hoàn thành: 30/06/2026" in text_of(calls)
+    assert await h.rows("SELECT timeline, due_date FROM measures") == [("trước 30/6", "2026-06-30")]
+    # and kept as typed when the person confirms it
+    ((mid,),) = await h.rows("SELECT id FROM measures")
+    calls = await h.press(FOCAL, f"mf:{mid}:t")
+    calls = await h.send(FOCAL, "quý IV/2025")
+    calls = await h.press(FOCAL, button(calls, "Giữ hạn 31/12/2025"))
+    assert await h.rows("SELECT timeline, due_date FROM measures") == [
+        ("quý IV/2025", "2025-12-31")
+    ]
+    assert "Đơn vị chủ trì" in text_of(calls)  # back on the measure's card
