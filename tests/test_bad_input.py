@@ -90,7 +90,7 @@ async def test_timeline_not_understood_gets_examples(harness: Harness) -> None:
     calls = await h.press(FOCAL, button(await h.send(FOCAL, "Sở Nội vụ"), "Không có"))
     for bad, why in (
         ("sớm nhất có thể", "chưa hiểu"),
-        ("30/6", "ghi rõ năm"),
+        ("tháng 13/2026", "từ 1 đến 12"),
         ("31/2/2026", "không tồn tại"),
     ):
         calls = await h.send(FOCAL, bad)
