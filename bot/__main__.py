@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("users", help="list who is linked to which agency")
     rev = sub.add_parser("revoke", help="remove every role of a user")
     rev.add_argument("user_id", help="the user's Telegram id")
+    bak = sub.add_parser("backup", help="copy the database while the bot runs (consistent)")
+    bak.add_argument("file", type=Path, help="the backup file to write")
+    bak.add_argument("--force", action="store_true", help="replace the file if it exists")
     out = sub.add_parser("outbox", help="messages waiting to be sent, and those that failed")
     out.add_argument("--limit", type=int, default=50, help="how many of each to list")
     return p
@@ -81,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             "export": export,
             "revoke": revoke,
             "outbox": outbox,
+            "backup": backup,
         }[command]
         return asyncio.run(handler(settings, args))
     except SettingsError as exc:
@@ -271,6 +275,24 @@ async def revoke(settings: Settings, args: argparse.Namespace) -> int:
         print(f"kehoach-bot: user {args.user_id} has no access", file=sys.stderr)
         return EXIT_FAILED
     print(f"Removed {removed} role(s) of user {args.user_id}.")
+    return 0
+
+
+async def backup(settings: Settings, args: argparse.Namespace) -> int:
+    """A consistent copy while the bot runs. Restore: stop the bot, copy the file over
+    DATABASE_PATH (removing its -wal and -shm files), start the bot."""
+    from db.backup import BackupError
+    from db.backup import backup as copy
+
+    if args.file.exists() and not args.force:
+        print(f"kehoach-bot: {args.file} exists (use --force to replace it)", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        info = await copy(Path(settings.database_path), args.file)
+    except BackupError as exc:
+        print(f"kehoach-bot: backup failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Backup written: {info.path} ({info.bytes:,} bytes, schema {info.schema}, checked)")
     return 0
 
 

@@ -21,6 +21,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.backups import DailyBackup
 from bot.reports import ReportWorker
 from bot.sender import ChannelFatal, Sender
 from bot.settings import Settings, SettingsError
@@ -147,6 +148,11 @@ class App:
             self.senders[name] = Sender(self.db, channel, self.clock)
         summary_chat = Recipient("telegram", str(s.summary_chat_id)) if s.summary_chat_id else None
         self.jobs = Jobs(self.db, self.services, schedule_config(s), summary_chat=summary_chat)
+        self.backups = (
+            DailyBackup(Path(s.database_path), s.backup_dir, s.backup_keep, s.backup_time)
+            if s.backup_dir
+            else None
+        )
         self.reports = ReportWorker(
             self.db,
             Path(s.database_path),
@@ -217,6 +223,8 @@ class App:
             try:
                 result = await self.jobs.tick()
                 self.signal(result.signals)
+                if self.backups is not None:
+                    await self.backups.maybe(self.clock().astimezone(self.settings.tz))
             except Exception:
                 log.exception("scheduler: the tick failed; trying again in a minute")
             self._jobs_wake.clear()

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     invite_days: int = Field(default=7, ge=1, le=365)
     # Messages per second the bot allows itself overall: a margin under Telegram's ~30; 0 = off.
     rate_limit_overall: float = Field(default=28, ge=0)
+    # Daily automatic backup (optional): a folder, how many days to keep, the local time.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1, le=365)
+    backup_time: dt.time = dt.time(2, 30)
     # Webhook mode (optional): Telegram posts updates to WEBHOOK_URL; the bot listens locally.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

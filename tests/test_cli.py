@@ -60,3 +60,14 @@ def test_export(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert doc.tables[1].rows[0].cells[0].text == "STT"
     assert main(["export", "--format", "xlsx", "--draft", "-o", str(env / "plan.xlsx")]) == 0
     assert "BẢN NHÁP" in load_workbook(env / "plan.xlsx")["Kế hoạch"]["A1"].value
+
+
+def test_backup(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["backup", str(env / "b.sqlite3")]) == 1  # no database yet
+    assert "no database at" in capsys.readouterr().err
+    assert main(["campaign", "load", str(BUNDLED_CAMPAIGN)]) == 0
+    assert main(["backup", str(env / "b.sqlite3")]) == 0
+    assert "Backup written" in capsys.readouterr().out
+    assert main(["backup", str(env / "b.sqlite3")]) == 2  # never replaced by accident
+    assert "--force" in capsys.readouterr().err
+    assert main(["backup", str(env / "b.sqlite3"), "--force"]) == 0
