@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,6 +24,22 @@ class Submission(BaseModel):
     late_days: int
     measures: int
     snapshot: Plan
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One agency of a report: its plan's counters and latest submission (snapshot as text)."""
+
+    agency_id: int
+    code: str
+    name: str
+    revision: int
+    submitted_revision: int | None
+    returned: bool
+    version: int | None
+    submitted_at: dt.datetime | None
+    late_days: int
+    snapshot: str | None
 
 
 class Location(BaseModel):
@@ -119,6 +136,37 @@ class PlanRepo(Repository):
             (row["id"],),
         )
         return _plan(row, items, by_item, last)
+
+    async def report_rows(self, campaign_id: int) -> list[ReportRow]:
+        """Every agency with something to answer, in the campaign's order, with its plan's
+        counters and its latest submitted snapshot as stored (JSON text, parsed by the reader
+        one agency at a time: a national campaign is never all in memory as objects)."""
+        rows = await self._all(
+            "SELECT a.id, a.code, a.name, p.revision, p.submitted_revision,"
+            " p.returned_at IS NOT NULL AS returned, s.version, s.submitted_at, s.late_days,"
+            " s.snapshot FROM campaign_agencies ca JOIN agencies a ON a.id = ca.agency_id"
+            " JOIN plans p ON p.campaign_id = ca.campaign_id AND p.agency_id = ca.agency_id"
+            " LEFT JOIN submissions s ON s.plan_id = p.id AND s.version ="
+            " (SELECT MAX(version) FROM submissions WHERE plan_id = p.id)"
+            " WHERE ca.campaign_id = ? AND EXISTS (SELECT 1 FROM assignments x"
+            " WHERE x.plan_id = p.id AND x.active = 1) ORDER BY ca.position",
+            (campaign_id,),
+        )
+        return [
+            ReportRow(
+                agency_id=r[0],
+                code=r[1],
+                name=r[2],
+                revision=r[3],
+                submitted_revision=r[4],
+                returned=bool(r[5]),
+                version=r[6],
+                submitted_at=from_iso(r[7]),
+                late_days=r[8] or 0,
+                snapshot=r[9],
+            )
+            for r in rows
+        ]
 
     async def touch(self, plan_id: int, at: dt.datetime) -> None:
         """Every change to a plan bumps its revision: a submitted plan becomes 'changed'."""

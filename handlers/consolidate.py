@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from db.campaigns import ActiveCampaign
 from db.repos import Repos
-from domain import report
+from domain.documents import docx_bytes, xlsx_bytes
+from domain.documents.model import (
+    Filing,
+    ItemAnswer,
+    Section,
+    filing_status,
+    items_of,
+    items_of_plan,
+)
 from domain.model import Agency, Role
 from domain.overview import AgencyStatus, Overview, overview
 from domain.rules import Status
@@ -144,28 +154,40 @@ async def agency_plan(ctx: Ctx, campaign: ActiveCampaign, agency: Agency) -> Non
     ctx.say(text, [[Choice(_("⬅️ Back to the status"), act.StatusPage(0))]])
 
 
-async def entries(
-    tx: Repos, campaign: ActiveCampaign, today: dt.date, tz: dt.tzinfo, *, draft: bool
-) -> list[report.Entry]:
-    """Each agency with the plan to print: the latest submitted snapshot (or the draft)."""
-    ov = await load_overview(tx, campaign, today)
-    latest = await tx.plans.latest_submissions(campaign.id)
-    out = []
-    for row in ov.rows:
-        sub = latest.get(row.agency.id)
-        printed = row.plan if draft else (sub.snapshot if sub else None)
-        out.append(
-            report.Entry(
-                agency=row.agency,
-                plan=printed,
-                version=sub.version if sub else None,
-                submitted_at=sub.submitted_at if sub else None,
-                late_days=sub.late_days if sub else 0,
-                status=views.status_text(row.plan, tz),
-                focal=", ".join(row.focal),
-            )
+async def sections(
+    tx: Repos, campaign: ActiveCampaign, *, draft: bool
+) -> tuple[list[Filing], Iterator[Section]]:
+    """Each agency's filing, and its section of the report made lazily, one agency at a time:
+    the latest submitted version (or, for a draft, the plan as it stands now)."""
+    rows = await tx.plans.report_rows(campaign.id)
+    people = await tx.users.people_by_agency(Role.FOCAL)
+    filings = [
+        Filing(
+            code=r.code,
+            name=r.name,
+            status=filing_status(
+                r.revision, r.submitted_revision, r.returned, r.version is not None
+            ),
+            version=r.version,
+            submitted_at=r.submitted_at,
+            late_days=r.late_days,
+            focal=", ".join(u.display_name or u.external_id for u in people.get(r.agency_id, [])),
         )
-    return out
+        for r in rows
+    ]
+    if not draft:
+        return filings, (
+            Section(f, items_of(json.loads(r.snapshot)["shortcomings"]) if r.snapshot else ())
+            for f, r in zip(filings, rows, strict=True)
+        )
+    live: dict[int, tuple[ItemAnswer, ...]] = {}
+    ids = [r.agency_id for r in rows]
+    for k in range(0, len(ids), 200):  # the live plans, in batches: light values kept only
+        for plan in await tx.plans.plans(campaign.id, tuple(ids[k : k + 200])):
+            live[plan.agency.id] = items_of_plan(plan)
+    return filings, (
+        Section(f, live.get(r.agency_id, ())) for f, r in zip(filings, rows, strict=True)
+    )
 
 
 MEDIA_TYPES = {
@@ -198,13 +220,15 @@ async def documents(
     """The consolidated plan as a .docx or .xlsx file, always in Vietnamese like the directive.
     Slow at national scale: run it in a worker (``bot.reports``), from a read snapshot."""
     with use_locale("vi"):
-        items = await entries(tx, campaign, today, tz, draft=draft)
+        filings, parts = await sections(tx, campaign, draft=draft)
         prefix = "ban-nhap-ke-hoach" if draft else "ke-hoach-tong-hop"
         name = f"{prefix}-{campaign.definition.code}-{today:%Y%m%d}.{kind}"
-        make = report.docx_bytes if kind == "docx" else report.xlsx_bytes
-        content = make(campaign.definition, items, today, draft=draft)
-    submitted = sum(1 for e in items if e.version)
-    return Built(name, MEDIA_TYPES[kind], content, submitted, len(items), draft)
+        if kind == "docx":
+            content, _tally = docx_bytes(campaign.definition, parts, today, draft=draft)
+        else:
+            content, _tally = xlsx_bytes(campaign.definition, parts, today, tz, draft=draft)
+    submitted = sum(1 for f in filings if f.version)
+    return Built(name, MEDIA_TYPES[kind], content, submitted, len(filings), draft)
 
 
 def caption(submitted: int, total: int, draft: bool) -> str:

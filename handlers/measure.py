@@ -100,7 +100,7 @@ def _head(plan: Plan, item: Shortcoming, m: Measure | None) -> str:
     n = index_of(plan, item.assignment_id)
     if m is None:
         return _("**Item {n} — new measure**").format(n=n)
-    return _("**Item {n} — measure {m}**").format(n=n, m=m.position)
+    return _("**Item {n} — measure {m}**").format(n=n, m=views.number(n, m))
 
 
 async def prompt(ctx: Ctx, plan: Plan, *, edit: bool = False) -> None:
@@ -345,7 +345,8 @@ async def ask_delete(ctx: Ctx, plan: Plan, measure_id: int) -> None:
         return
     ctx.say(
         _("Delete measure {m}: {content}?").format(
-            m=found[1].position, content=esc(found[1].content)
+            m=views.number(index_of(plan, found[0].assignment_id), found[1]),
+            content=esc(found[1].content),
         ),
         [
             [

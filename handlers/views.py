@@ -121,9 +121,14 @@ def partners_text(m: Measure) -> str:
     return esc(", ".join(m.partners)) if m.partners else _("none")
 
 
-def measure_lines(m: Measure, indent: str = "") -> list[str]:
+def number(item_index: int, m: Measure) -> str:
+    """A measure's number, the same in the chat and in the documents: item.measure ("1.2")."""
+    return f"{item_index}.{m.position}"
+
+
+def measure_lines(m: Measure, item_index: int, indent: str = "") -> list[str]:
     lines = [
-        f"{indent}**{m.position}.** {esc(m.content)}",
+        f"{indent}**{number(item_index, m)}.** {esc(m.content)}",
         f"{indent}   " + _("Lead unit: {v}").format(v=esc(m.lead_unit) or _("(not entered)")),
         f"{indent}   " + _("Coordinating: {v}").format(v=partners_text(m)),
         f"{indent}   " + _("Timeline: {v}").format(v=timeline_text(m)),
@@ -159,7 +164,9 @@ def item_block(index: int, item: Shortcoming) -> str:
     ]
     if not item.measures:
         lines.append(_("(none yet)"))
-    return "\n".join(lines) + "".join(BREAK + "\n".join(measure_lines(m)) for m in item.measures)
+    return "\n".join(lines) + "".join(
+        BREAK + "\n".join(measure_lines(m, index)) for m in item.measures
+    )
 
 
 def item_view(index: int, item: Shortcoming) -> tuple[str, list[list[Choice]]]:
@@ -170,7 +177,7 @@ def item_view(index: int, item: Shortcoming) -> tuple[str, list[list[Choice]]]:
         [Choice(_("➕ Add a measure"), act.AddMeasure(item.assignment_id))],
     ]
     edit_row = [
-        Choice(_("✏️ Measure {n}").format(n=m.position), act.OpenMeasure(m.id))
+        Choice(_("✏️ Measure {n}").format(n=number(index, m)), act.OpenMeasure(m.id))
         for m in item.measures
     ]
     for i in range(0, len(edit_row), 3):
@@ -184,7 +191,11 @@ def measure_card(
 ) -> tuple[str, list[list[Choice]]]:
     """One measure with a ✏️ button per field (``fields``: key and label, in wizard order)."""
     text = "\n".join(
-        [_("**Item {n} — measure {m}**").format(n=index, m=m.position), "", *measure_lines(m)]
+        [
+            _("**Item {n} — measure {m}**").format(n=index, m=number(index, m)),
+            "",
+            *measure_lines(m, index),
+        ]
     )
     edits = [Choice(label, act.EditField(m.id, key)) for key, label in fields]
     edits.append(Choice(_("🗑 Delete"), act.AskDelete(m.id)))
@@ -248,7 +259,7 @@ def missing_text(gaps: list[Missing], plan: Plan) -> str:
             lines.append(
                 "• "
                 + _("Item {n}, measure {m}: {what}").format(
-                    n=g.index, m=g.measure, what=gap_name(g.gap)
+                    n=g.index, m=f"{g.index}.{g.measure}", what=gap_name(g.gap)
                 )
             )
     done, total = rules.complete_count(plan), len(plan.shortcomings)

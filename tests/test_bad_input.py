@@ -127,6 +127,6 @@ async def test_long_plan_is_split_under_the_limit(harness: Harness) -> None:
     sent = [c.text for c in calls if c.method == "sendMessage"]
     assert len(sent) >= 3 and h.api.refused == []  # Telegram would have taken each one
     for chunk in sent[1:]:  # cut between measures, never inside one
-        assert re.match(r"<b>\d\.</b> Giải pháp \d", chunk) or chunk.startswith("━"), chunk[:60]
+        assert re.match(r"<b>\d\.\d\.</b> Giải pháp \d", chunk) or chunk.startswith("━"), chunk[:60]
     for chunk in sent:
         assert chunk.count("Đơn vị chủ trì:") == chunk.count("Giải pháp ")  # whole measures

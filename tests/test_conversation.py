@@ -132,7 +132,7 @@ async def test_whole_path_invite_to_resubmission(harness: Harness) -> None:
     h.clock.advance(days=7)  # 22/01: one day late
     calls = await h.send(FOCAL, "/kehoach")
     calls = await h.press(FOCAL, button(calls, "✅ 1."))
-    calls = await h.press(FOCAL, button(calls, "Giải pháp 2"))
+    calls = await h.press(FOCAL, button(calls, "Giải pháp 1.2"))
     calls = await h.press(FOCAL, button(calls, "Thời gian"))
     calls = await h.send(FOCAL, "6 tháng đầu năm 2026 và thường xuyên")
     assert "Hạn hoàn thành: 30/06/2026; Thực hiện thường xuyên" in text_of(calls)
@@ -190,9 +190,9 @@ async def test_delete_measure_renumbers(harness: Harness) -> None:
         calls = await add_measure(h, FOCAL, item, content, "quý I/2026")
         await h.press(FOCAL, button(calls, "Bỏ qua"))
     calls = await h.press(FOCAL, item)
-    calls = await h.press(FOCAL, button(calls, "Giải pháp 1"))
+    calls = await h.press(FOCAL, button(calls, "Giải pháp 1.1"))
     calls = await h.press(FOCAL, button(calls, "Xóa"))
-    assert "Xóa nhiệm vụ, giải pháp 1: Giải pháp A?" in text_of(calls)
+    assert "Xóa nhiệm vụ, giải pháp 1.1: Giải pháp A?" in text_of(calls)
     calls = await h.press(FOCAL, button(calls, "🗑 Xóa"))
     assert "Đã xóa" in text_of(calls)
     assert await h.rows("SELECT position, content FROM measures WHERE deleted_at IS NULL") == [

@@ -1,0 +1,409 @@
+"""The consolidated plan as a Word document, in the layout of Nghị định 30/2020/NĐ-CP.
+
+A4 landscape throughout (the table is wide, and the opening then flows on the first page),
+Times New Roman, margins 20/20/30/15 mm; page numbers centred in the header from page 2; the
+two-column heading (issuing body and consolidating agency; national motto and dated place line);
+title; an opening that cites the directive; the table, its heading repeated on every page, one
+block per agency (I, II, …), its shortcomings (1, 2, …: shortcoming, objective once, merged) and
+measures (1.1, 1.2, …); the agencies without a plan, listed once; "Nơi nhận" and the signature.
+A draft says "BẢN NHÁP" in the header of every page.
+
+The table body is not built with python-docx: at 38,000 measures its objects take a gigabyte.
+python-docx builds the skeleton with a marker row, and the rows' XML is streamed into the zip in
+its place, one agency at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm, Pt, RGBColor
+
+from domain.campaign import Campaign
+from domain.documents.model import ItemAnswer, MeasureLine, Section, Tally, roman
+from domain.text import printable
+from locales import _
+
+FONT = "Times New Roman"
+ROW_MARK = "@@kehoach-rows@@"
+MISSING_MARK = "@@kehoach-missing@@"
+# Landscape A4 minus margins of 30 and 15 mm: 252 mm. Objective and measures wide, STT and
+# dates narrow.
+WIDTHS_MM = (11, 40, 46, 56, 25, 27, 21, 26)
+RED = RGBColor(0xC0, 0, 0)
+
+
+def columns() -> list[str]:
+    return [
+        _("No."),
+        _("Shortcoming"),
+        _("Objective"),
+        _("Tasks, solutions"),
+        _("Lead unit"),
+        _("Coordinating units"),
+        _("Completion time"),
+        _("Output, result"),
+    ]
+
+
+def date_line(place: str, on: dt.date) -> str:
+    return _("{place}, day {d} month {m} year {y}").format(
+        place=place, d=f"{on.day:02d}", m=f"{on.month:02d}", y=on.year
+    )
+
+
+def opening(campaign: Campaign, consolidator: str) -> str:
+    """'Thực hiện Công văn số …/UBND-… ngày … tháng … năm 2026 của UBND tỉnh Bắc Ninh về việc
+    …': the directive as known, a visible placeholder for what is not, never 'V/v' in a
+    sentence."""
+    d = campaign.directive
+    number = d.number or "…/…-…"
+    if d.date:
+        when = _("day {d} month {m} year {y}").format(
+            d=f"{d.date.day:02d}", m=f"{d.date.month:02d}", y=d.date.year
+        )
+    else:
+        when = _("day … month … year {y}").format(y=campaign.deadlines.plans_due.year)
+    subject = d.subject.strip()
+    for prefix in ("V/v ", "v/v ", "V/V ", "Về việc ", "về việc "):
+        subject = subject.removeprefix(prefix)
+    cite = _("Pursuant to {kind} No. {number} dated {when} of {issuer} on {subject},").format(
+        kind=d.kind, number=number, when=when, issuer=d.issuer, subject=subject.rstrip(".")
+    )
+    return _(
+        "{cite} on the basis of the plans of the agencies, {consolidator} consolidates the "
+        "plan as follows:"
+    ).format(cite=cite, consolidator=consolidator)
+
+
+# -- the skeleton (python-docx) ----------------------------------------------------------------
+
+
+def _font(run: Any, size: float = 13, bold: bool = False, italic: bool = False) -> None:
+    run.font.name = FONT
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.italic = italic
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+
+
+def _para(
+    container: Any,
+    text: str,
+    *,
+    size: float = 13,
+    bold: bool = False,
+    italic: bool = False,
+    align: Any = WD_ALIGN_PARAGRAPH.CENTER,
+    color: RGBColor | None = None,
+    first: bool = False,
+) -> Any:
+    p = container.paragraphs[0] if first else container.add_paragraph()
+    p.alignment = align
+    p.paragraph_format.space_after = Pt(0)
+    p.paragraph_format.space_before = Pt(0)
+    run = p.add_run(text)
+    _font(run, size, bold, italic)
+    if color is not None:
+        run.font.color.rgb = color
+    return p
+
+
+def _page_setup(section: Any) -> None:
+    """A4 landscape with the margins of Nghị định 30/2020: top/bottom 20, left 30, right 15 mm."""
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance = Mm(10)
+
+
+def _page_number(paragraph: Any) -> None:
+    run = OxmlElement("w:r")
+    run.append(_rpr(13))
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run.append(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    run.append(instr)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run.append(end)
+    paragraph._p.append(run)
+
+
+def _headers(section: Any, draft: bool) -> None:
+    """Page numbers centred at the top from page 2 (not on the first page, per Nghị định 30);
+    "BẢN NHÁP" on every page of a draft."""
+    section.different_first_page_header_footer = True
+    header = section.header
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_number(p)
+    first = section.first_page_header
+    first.is_linked_to_previous = False
+    if draft:
+        for container in (header, first):
+            mark = _draft_mark()
+            _para(container, mark, size=11, bold=True, color=RED, first=container is first)
+
+
+def _draft_mark() -> str:
+    return _("DRAFT — includes work not yet submitted; for reference only")
+
+
+def _rpr(size: float, bold: bool = False) -> Any:
+    fonts = " ".join(f'w:{a}="{FONT}"' for a in ("ascii", "hAnsi", "eastAsia", "cs"))
+    half = round(size * 2)
+    strong = "<w:b/><w:bCs/>" if bold else ""
+    return parse_xml(
+        f'<w:rPr {nsdecls("w")}><w:rFonts {fonts}/>{strong}<w:sz w:val="{half}"/>'
+        f'<w:szCs w:val="{half}"/></w:rPr>'
+    )
+
+
+def _repeat_header(row: Any) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _cant_split(row: Any) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def _skeleton(campaign: Campaign, on: dt.date, *, draft: bool) -> bytes:
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(13)
+    section = doc.sections[0]
+    _page_setup(section)
+    _headers(section, draft)
+    cons = campaign.consolidator
+    consolidator = campaign.agency(cons.agency).name
+
+    heading = doc.add_table(rows=1, cols=2)
+    heading.alignment = WD_TABLE_ALIGNMENT.CENTER
+    heading.autofit = False
+    left, right = heading.rows[0].cells
+    left.width, right.width = Mm(100), Mm(150)
+    _para(left, printable(cons.parent).upper(), size=13, first=True)
+    _para(left, printable(consolidator).upper(), bold=True)
+    _para(left, "─" * 8, size=8)
+    _para(left, _("No.: …/{symbol}").format(symbol=cons.document_symbol))
+    _para(right, _("SOCIALIST REPUBLIC OF VIET NAM"), size=13, bold=True, first=True)
+    _para(right, _("Independence - Freedom - Happiness"), size=14, bold=True)
+    _para(right, "─" * 16, size=8)
+    _para(right, date_line(printable(cons.place), on), size=14, italic=True)
+
+    _para(doc, "")
+    _para(doc, printable(campaign.report.title), size=14, bold=True)
+    _para(doc, printable(campaign.report.summary), size=14, bold=True)
+    _para(doc, "─" * 8, size=8)
+    p = _para(doc, opening(campaign, printable(consolidator)), align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    p.paragraph_format.first_line_indent = Mm(10)
+    p.paragraph_format.space_before = Pt(6)
+    p.paragraph_format.space_after = Pt(6)
+
+    heads = columns()
+    table = doc.add_table(rows=1, cols=len(heads))
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, WIDTHS_MM, strict=True):
+        column.width = Mm(width)
+    for cell, text, width in zip(table.rows[0].cells, heads, WIDTHS_MM, strict=True):
+        cell.width = Mm(width)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(cell.paragraphs[0].add_run(text), 12, bold=True)
+    _repeat_header(table.rows[0])
+    marker = table.add_row()
+    marker.cells[0].paragraphs[0].add_run(ROW_MARK)
+
+    after = _para(doc, MISSING_MARK, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    after.paragraph_format.space_before = Pt(6)
+    _para(doc, "")
+
+    sign = doc.add_table(rows=1, cols=2)
+    sign.autofit = False
+    _cant_split(sign.rows[0])  # the signature block never breaks across pages
+    left, right = sign.rows[0].cells
+    left.width, right.width = Mm(120), Mm(130)
+    _para(left, _("Recipients:"), size=12, bold=True, italic=True, first=True,
+          align=WD_ALIGN_PARAGRAPH.LEFT)  # fmt: skip
+    for line in recipients(campaign):
+        _para(left, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _para(right, printable(campaign.report.signer_title).upper(), size=14, bold=True, first=True)
+    _para(right, _("(Signature and seal)"), size=13, italic=True)
+    for _blank in range(4):  # room for the signature
+        _para(right, "")
+    name = printable(campaign.report.signer_name) or "……………………………"
+    _para(right, name, size=14, bold=True)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def recipients(campaign: Campaign) -> list[str]:
+    """'Nơi nhận': each line ends with ';', the last ('Lưu: VT, …') with a full stop."""
+    lines = [printable(r).rstrip(".;") for r in campaign.report.recipients]
+    if lines and lines[-1].startswith("Lưu") and "," not in lines[-1]:
+        lines[-1] += ", …"  # the drafting unit's initials, written by hand
+    return [f"- {line}{'.' if k == len(lines) - 1 else ';'}" for k, line in enumerate(lines)]
+
+
+# -- the table body, streamed ------------------------------------------------------------------
+
+_RPR = {
+    bold: (
+        f'<w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
+        + ("<w:b/><w:bCs/>" if bold else "")
+        + '<w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr>'
+    )
+    for bold in (False, True)
+}
+_TWIPS = [round(w * 1440 / 25.4) for w in WIDTHS_MM]
+
+
+def _runs(text: str, bold: bool = False) -> str:
+    if not text:
+        return ""
+    body = "<w:br/>".join(
+        f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n")
+    )
+    return f"<w:r>{_RPR[bold]}{body}</w:r>"
+
+
+def _cell(width: int, text: str = "", *, merge: str = "", span: int = 1, bold: bool = False,
+          center: bool = False) -> str:  # fmt: skip
+    props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    props += merge
+    align = '<w:pPr><w:jc w:val="center"/></w:pPr>' if center else ""
+    return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p>{align}{_runs(text, bold)}</w:p></w:tc>"
+
+
+def _agency_row(numeral: str, name: str) -> str:
+    cells = _cell(_TWIPS[0], numeral, bold=True, center=True) + _cell(
+        sum(_TWIPS[1:]), name.upper(), span=len(_TWIPS) - 1, bold=True
+    )
+    return f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>"
+
+
+def _item_rows(item: ItemAnswer) -> Iterator[str]:
+    """The item's rows: its number, shortcoming and objective span its measures (merged)."""
+    measures: list[MeasureLine | None] = list(item.measures) or [None]
+    for k, m in enumerate(measures):
+        merge = '<w:vMerge w:val="restart"/>' if k == 0 else "<w:vMerge/>"
+        first = k == 0
+        cells = [
+            _cell(_TWIPS[0], item.number if first else "", merge=merge, center=True),
+            _cell(_TWIPS[1], item.text if first else "", merge=merge),
+            _cell(_TWIPS[2], item.objective if first else "", merge=merge),
+        ]
+        if m is None:
+            cells += [_cell(w) for w in _TWIPS[3:]]
+        else:
+            cells += [
+                _cell(_TWIPS[3], f"{m.number}. {m.content}"),
+                _cell(_TWIPS[4], m.lead),
+                _cell(_TWIPS[5], m.partners),
+                _cell(_TWIPS[6], m.timeline),
+                _cell(_TWIPS[7], m.output),
+            ]
+        yield f"<w:tr>{''.join(cells)}</w:tr>"
+
+
+def _body(sections: Iterable[Section], tally: Tally) -> Iterator[str]:
+    for section in sections:
+        if not section.printed:
+            tally.missing.append(section.filing.name)
+            continue
+        tally.printed += 1
+        yield _agency_row(roman(tally.printed), section.filing.name)
+        for item in section.items:
+            tally.measures += len(item.measures)
+            yield from _item_rows(item)
+
+
+def missing_text(tally: Tally, draft: bool) -> str:
+    if not tally.missing:
+        return ""
+    if draft:
+        head = _("Agencies that have not entered anything yet ({n}):")
+    else:
+        head = _("Agencies that have not submitted a plan ({n}):")
+    return head.format(n=len(tally.missing)) + " " + "; ".join(tally.missing) + "."
+
+
+def _splice(skeleton: bytes, body: Iterable[str], tally: Tally, draft: bool) -> bytes:
+    """The skeleton with the marker row replaced by ``body`` (streamed into the zip), then the
+    marker paragraph by the list of agencies without a plan (known once the body is written)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(skeleton)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename != "word/document.xml":
+                dst.writestr(info, data)
+                continue
+            xml = data.decode("utf-8")
+            at = xml.index(ROW_MARK)
+            start = xml.rindex("<w:tr", 0, at)
+            end = xml.index("</w:tr>", at) + len("</w:tr>")
+            entry = zipfile.ZipInfo("word/document.xml", info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with dst.open(entry, "w") as fh:
+                fh.write(xml[:start].encode("utf-8"))
+                batch: list[str] = []
+                for row in body:
+                    batch.append(row)
+                    if len(batch) >= 500:
+                        fh.write("".join(batch).encode("utf-8"))
+                        batch = []
+                fh.write("".join(batch).encode("utf-8"))
+                rest = xml[end:]
+                missing = missing_text(tally, draft)
+                if missing:
+                    rest = rest.replace(MISSING_MARK, escape(missing), 1)
+                else:  # no agency is missing: the empty paragraph goes
+                    mark = rest.index(MISSING_MARK)
+                    p_start = rest.rindex("<w:p>", 0, mark) if "<w:p>" in rest[:mark] else None
+                    p_start = rest.rindex("<w:p", 0, mark) if p_start is None else p_start
+                    p_end = rest.index("</w:p>", mark) + len("</w:p>")
+                    rest = rest[:p_start] + rest[p_end:]
+                fh.write(rest.encode("utf-8"))
+    return out.getvalue()
+
+
+def docx_bytes(
+    campaign: Campaign, sections: Iterable[Section], on: dt.date, *, draft: bool = False
+) -> tuple[bytes, Tally]:
+    """The .docx, and what it holds (agencies printed, measures, agencies without a plan)."""
+    tally = Tally()
+    skeleton = _skeleton(campaign, on, draft=draft)
+    return _splice(skeleton, _body(sections, tally), tally, draft), tally
