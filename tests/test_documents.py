@@ -109,7 +109,7 @@ def test_the_whole_document_is_landscape_and_the_opening_flows_before_the_table(
 
 
 def test_page_numbers_from_page_two_centred_in_the_header() -> None:
-    doc, z = word()
+    doc, _z = word()
     s = doc.sections[0]
     assert s.different_first_page_header_footer
     primary = s.header._element.xml
@@ -140,7 +140,7 @@ def test_completion_time_is_the_agencys_own_words() -> None:
 
 
 def test_emoji_and_illegal_characters_never_reach_the_document() -> None:
-    doc, z = word()
+    _doc, z = word()
     xml = z.read("word/document.xml").decode()
     for bad in ("📑", "✅", "🎓", "\ufffe"):
         assert bad not in xml
@@ -257,7 +257,7 @@ def test_rows_have_heights_from_their_text_and_the_print_is_set_up() -> None:
 
 
 def test_one_font_and_thin_borders() -> None:
-    wb, z = excel()
+    wb, _z = excel()
     fonts = {c.font.name for ws in wb for row in ws.iter_rows() for c in row if c.value is not None}
     assert fonts == {"Times New Roman"}
     ws = wb["Kế hoạch"]
