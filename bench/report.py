@@ -3,9 +3,13 @@
     python bench/report.py                    # 38,000 measures
     python bench/report.py --agencies 500
 
-Builds the database once, then measures each operation in a fresh process (so peak memory is the
-operation's own): the .docx and the .xlsx export, and /tonghop as a consolidator sees it (time,
-number of messages, longest message).
+Builds the database once, then:
+1. each document as the report worker builds it (``bot.reports.build``: read one snapshot, lay
+   the file out), in a fresh process, so that peak memory is the build's own (VmHWM);
+2. /tonghop as a consolidator sees it (time, messages, longest message);
+3. the real bot (its own process, against the Bot API stand-in, limits off) while a consolidator
+   asks for the .docx and the .xlsx: the reply times of other people typing meanwhile, at a fixed
+   rate, from the press until both files have arrived.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ def peak_mib() -> float:
 
 
 async def child(kind: str, db_path: Path) -> dict[str, float]:
-    from handlers.consolidate import documents
+    from bot.reports import build as build_document
     from handlers.context import Services
     from handlers.router import Core
     from handlers.types import Event, Kind
@@ -90,12 +94,15 @@ async def child(kind: str, db_path: Path) -> dict[str, float]:
     out: dict[str, float] = {}
     try:
         if kind in ("docx", "xlsx"):
-            async with db.transaction() as tx:
+            async with db.read() as tx:
                 campaign = await tx.campaigns.active()
                 assert campaign is not None
-                today = dt.datetime.now(TZ).date()
-                doc = await documents(tx, campaign, today, TZ, kind)
-            out["bytes"] = len(doc.content)
+            today = dt.datetime.now(TZ).date()
+            start = time.perf_counter()
+            built = await asyncio.to_thread(
+                build_document, str(db_path), campaign.id, kind, False, today.isoformat(), TZ.key
+            )
+            out["bytes"] = len(built.content)
         else:
             core = Core(db, Services(tz=TZ))
             with use_locale("vi"):
@@ -123,6 +130,60 @@ async def child(kind: str, db_path: Path) -> dict[str, float]:
     out["peak_rss_mib"] = peak_mib()
     out["baseline_mib"] = base
     return out
+
+
+async def while_building(db_path: Path, agencies: int, rate: float = 20.0) -> dict[str, float]:
+    """Other people's reply times while the real bot builds both national-size documents."""
+    from bench.common import Process, bot_env, pct
+    from bot.telegram.standin import Sent, StandIn
+
+    standin = StandIn(limits=False)
+    await standin.start()
+    campaign_file = db_path.with_name("campaign.toml")
+    log = db_path.with_name("bot.log")
+    env = bot_env(standin, db_path, campaign_file, RATE_LIMIT_OVERALL="0")
+    bot = Process([sys.executable, "-m", "bot", "run"], env, log)
+    waiting: dict[int, list[float]] = {}
+    latencies: list[float] = []
+    documents: list[float] = []
+
+    def arrived(sent: Sent) -> None:
+        if sent.document is not None:
+            documents.append(time.monotonic())
+        elif waiting.get(sent.chat_id):
+            latencies.append(sent.at - waiting[sent.chat_id].pop(0))
+
+    standin.on_send = arrived
+    try:
+        await bot.start(standin)
+        consolidator = user_id(0)
+        for n in range(1, min(agencies, 300) + 1):  # warm up: each person has a conversation
+            standin.push_text(user_id(n), "/trogiup")
+        await asyncio.sleep(3)
+        latencies.clear()
+        pressed = time.monotonic()
+        for kind in ("docx", "xlsx"):
+            standin.push_button(consolidator, f"dl:{kind}")
+        n = 0
+        while len(documents) < 2 and time.monotonic() - pressed < 600:
+            n += 1
+            person = user_id(1 + n % min(agencies, 300))
+            waiting.setdefault(person, []).append(time.monotonic())
+            standin.push_text(person, "/trogiup")
+            await asyncio.sleep(1 / rate)
+        both = (documents[-1] - pressed) if len(documents) >= 2 else float("nan")
+        await asyncio.sleep(1)
+        return {
+            "both_seconds": both,
+            "replies": float(len(latencies)),
+            "p50": pct(latencies, 50),
+            "p99": pct(latencies, 99),
+            "max": max(latencies) if latencies else float("nan"),
+            "bot_peak_mib": bot.peak_rss_mib(),
+        }
+    finally:
+        await bot.stop()
+        await standin.stop()
 
 
 def main(agencies: int) -> dict[str, dict[str, float]]:
@@ -157,6 +218,14 @@ def main(agencies: int) -> dict[str, dict[str, float]]:
                 f"{kind:8} {r['seconds']:.2f} s (median of 3), peak RSS {r['peak_rss_mib']:.0f} MiB "
                 f"(process baseline {r['baseline_mib']:.0f} MiB){extra}"
             )
+        w = asyncio.run(while_building(db_path, agencies))
+        results["while_building"] = w
+        print(
+            f"while the bot builds both documents ({w['both_seconds']:.1f} s from the press to both "
+            f"files): other people's replies p50 {w['p50'] * 1e3:.0f} ms, p99 {w['p99'] * 1e3:.0f} "
+            f"ms, max {w['max'] * 1e3:.0f} ms (n={w['replies']:.0f}); bot peak RSS "
+            f"{w['bot_peak_mib']:.0f} MiB"
+        )
     return results
 
 

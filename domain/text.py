@@ -8,6 +8,7 @@ is illegal in XML makes a whole .docx or .xlsx unreadable.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -23,11 +24,11 @@ MEASURES_MAX = 30  # measures of one shortcoming
 
 # Zero-width and bidirectional controls, BOM: invisible, and they make equal words differ.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-# Not allowed in XML 1.0 (so in .docx/.xlsx): C0 controls but tab/newline, surrogates, U+FFFE/F.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Emoji and pictographs: fine in a chat, out of place in an official document.
-_PICTOGRAPHS = re.compile(
+# Not allowed in XML 1.0 (so in .docx/.xlsx): C0 controls but tab/newline, surrogates, U+FFFE/F;
+# and emoji and pictographs: fine in a chat, out of place in an official document.
+_UNPRINTABLE = re.compile(
     "["
+    "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
     "\U0001f000-\U0001faff"  # mahjong, cards, emoticons, symbols & pictographs, flags...
     "\u2600-\u27bf"  # miscellaneous symbols, dingbats (☑ ✅ ✏ ✨...)
     "\u2b00-\u2bff"  # ⭐ ⬜ ⬅ and friends
@@ -59,13 +60,20 @@ def _noncharacter(ch: str) -> bool:
     return 0xFDD0 <= cp <= 0xFDEF or (cp & 0xFFFE) == 0xFFFE
 
 
+@functools.lru_cache(maxsize=8192)  # unit names, timelines, outputs repeat across a report
 def printable(text: str | None) -> str:
     """Text for an official document: XML-safe, NFC, without emoji and pictographs."""
     if not text:
         return ""
-    text = _XML_ILLEGAL.sub("", unicodedata.normalize("NFC", text))
-    text = _PICTOGRAPHS.sub("", text)
-    return re.sub(r"[ ]{2,}", " ", "\n".join(line.strip() for line in text.split("\n"))).strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _UNPRINTABLE.search(text) is None and "  " not in text and " \n" not in text:
+        return text.strip()  # the common case: nothing to take out
+    text = _UNPRINTABLE.sub("", text)
+    return _SPACES.sub(" ", "\n".join(line.strip() for line in text.split("\n"))).strip()
+
+
+_SPACES = re.compile(r"[ ]{2,}")
 
 
 def fold(text: str) -> str:

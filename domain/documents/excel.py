@@ -11,16 +11,26 @@ mode: 38,000 rows without holding them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import math
-import os
-import tempfile
+import re
+import zipfile
 from collections.abc import Iterable
 from typing import Any
 
 import xlsxwriter
 
 from domain.campaign import Campaign
-from domain.documents.model import Filing, Section, Tally, roman, status_label
+from domain.documents.model import (
+    Filing,
+    ItemAnswer,
+    MeasureLine,
+    Section,
+    Tally,
+    roman,
+    status_label,
+)
 from domain.documents.word import date_line
 from domain.text import printable
 from locales import _
@@ -63,24 +73,34 @@ def plan_headings() -> list[str]:
     return [names[key] for key, _width, _wrap in PLAN_COLUMNS]
 
 
+@functools.lru_cache(maxsize=16384)  # an item's shortcoming and objective repeat on each row
+def _lines(text: str, width: int) -> int:
+    """Lines a wrapped cell needs: characters / column width (a little margin), plus breaks."""
+    if "\n" not in text:
+        return max(1, math.ceil(len(text) * 1.1 / width))
+    return sum(max(1, math.ceil(len(part) * 1.1 / width)) for part in text.split("\n"))
+
+
+_WRAPPED = [(k, width) for k, (_key, width, wrap) in enumerate(PLAN_COLUMNS) if wrap]
+
+
 def _height(values: list[str]) -> float:
-    """Row height from the longest wrapped text: lines = characters / column width, plus breaks."""
+    """Row height from the longest wrapped text (Excel and LibreOffice both honour it)."""
     lines = 1
-    for (_key, width, wrap), value in zip(PLAN_COLUMNS, values, strict=True):
-        if not wrap or not value:
-            continue
-        count = sum(max(1, math.ceil(len(part) * 1.1 / width)) for part in value.split("\n"))
-        lines = max(lines, count)
+    for k, width in _WRAPPED:
+        value = values[k]
+        if value:
+            lines = max(lines, _lines(value, width))
     return min(MAX_ROW_POINTS, lines * LINE_POINTS + 3)
 
 
 class _Writer:
-    def __init__(self, path: str, tz: dt.tzinfo) -> None:
+    def __init__(self, out: io.BytesIO, tz: dt.tzinfo) -> None:
         self.tz = tz
         self.book = xlsxwriter.Workbook(
-            path,
+            out,
             {
-                "constant_memory": True,
+                "in_memory": True,
                 "strings_to_formulas": False,  # what people typed is never a formula
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
@@ -126,7 +146,7 @@ class _Writer:
             {"font_name": FONT, "font_size": 12, "italic": True, "align": "center"}
         )
 
-    def _print_setup(self, sheet: Any, header_row: int, columns: int) -> None:
+    def print_setup(self, sheet: Any, header_row: int) -> None:
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)  # one page wide, as many tall as needed
@@ -134,6 +154,91 @@ class _Writer:
         sheet.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
         sheet.center_horizontally()
         sheet.set_footer("&C&P / &N")
+
+
+_LETTERS = [chr(ord("A") + k) for k in range(len(PLAN_COLUMNS))]
+_EPOCH = dt.datetime(1899, 12, 30)
+STATUS_WIDTHS = (10, 36, 34, 8, 18, 10, 40)
+
+
+@functools.lru_cache(maxsize=4096)
+def _serial(value: dt.date | dt.datetime) -> str:
+    """Excel's serial date (days since 1899-12-30; time as a fraction)."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    delta = value.replace(microsecond=0) - _EPOCH
+    return f"{delta.days + delta.seconds / 86400:.10f}".rstrip("0").rstrip(".")
+
+
+@functools.lru_cache(maxsize=4096)
+def _text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _s(ref: str, style: str, text: str) -> str:
+    """A text cell: an inline string, never a formula whatever it starts with."""
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_text(text)}</t></is></c>'
+
+
+def _skeleton(
+    campaign: Campaign, on: dt.date, tz: dt.tzinfo, *, draft: bool
+) -> tuple[bytes, int, int]:
+    """Styles, print setup, title and headings by XlsxWriter, with one marker row in each sheet
+    (whose cells carry each column's style); returns the bytes and the two marker rows."""
+    buf = io.BytesIO()
+    w = _Writer(buf, tz)
+    plan = w.book.add_worksheet(_("Plan"))
+    status = w.book.add_worksheet(_("Submissions"))
+    heads = plan_headings()
+    last = len(heads) - 1
+    for k, (_key, width, _wrap) in enumerate(PLAN_COLUMNS):
+        plan.set_column(k, k, width)
+    row = 0
+    if draft:
+        plan.set_row(row, 20)
+        plan.merge_range(row, 0, row, last, _draft_mark(), w.draft)
+        row += 1
+    plan.set_row(row, 40)
+    title = f"{printable(campaign.report.title)} {printable(campaign.report.summary)}"
+    plan.merge_range(row, 0, row, last, title, w.title)
+    row += 1
+    consolidator = printable(campaign.agency(campaign.consolidator.agency).name)
+    place = date_line(printable(campaign.consolidator.place), on)
+    plan.merge_range(row, 0, row, last, f"{consolidator} — {place}", w.subtitle)
+    row += 2
+    header = row
+    plan.set_row(row, 32)
+    for k, text in enumerate(heads):
+        plan.write_string(row, k, text, w.head)
+    marker = header + 1
+    for k, (_key, _width, wrap) in enumerate(PLAN_COLUMNS):
+        style = w.center if k in (0, 2, 10) else w.date if k == 9 else w.text if wrap else w.plain
+        plan.write_string(marker, k, "@", style)
+    plan.freeze_panes(header + 1, 0)
+    plan.autofilter(header, 0, marker, last)
+    w.print_setup(plan, header)
+
+    labels = _status_headings()
+    for k, width in enumerate(STATUS_WIDTHS):
+        status.set_column(k, k, width)
+    status.set_row(0, 32)
+    for k, text in enumerate(labels):
+        status.write_string(0, k, text, w.head)
+    for k, style in enumerate((w.plain, w.text, w.text, w.center, w.stamp, w.center, w.text)):
+        status.write_string(1, k, "@", style)
+    status.freeze_panes(1, 0)
+    status.autofilter(0, 0, 1, len(labels) - 1)
+    w.print_setup(status, 0)
+    w.book.close()
+    return buf.getvalue(), marker + 1, 2  # rows as Excel numbers them (from 1)
+
+
+def _styles(xml: str, row: int) -> tuple[str, str, str]:
+    """The marker row: the XML before it, its cells' styles by column, the XML after it."""
+    start = xml.index(f'<row r="{row}"')
+    end = xml.index("</row>", start) + len("</row>")
+    styles = dict(re.findall(r'<c r="([A-Z]+)\d+" s="(\d+)"', xml[start:end]))
+    return xml[:start], ",".join(styles[c] for c in sorted(styles)), xml[end:]
 
 
 def xlsx_bytes(
@@ -144,105 +249,130 @@ def xlsx_bytes(
     *,
     draft: bool = False,
 ) -> tuple[bytes, Tally]:
-    """The .xlsx, and what it holds."""
+    """The .xlsx, and what it holds. Rows are streamed into XlsxWriter's skeleton: at 38,000
+    measures a library writing cell by cell takes many seconds."""
     tally = Tally()
-    fd, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(fd)
-    try:
-        w = _Writer(path, tz)
-        plan = w.book.add_worksheet(_("Plan"))
-        status = w.book.add_worksheet(_("Submissions"))
-        heads = plan_headings()
-        last = len(heads) - 1
-        for k, (_key, width, _wrap) in enumerate(PLAN_COLUMNS):
-            plan.set_column(k, k, width)
-        title = f"{printable(campaign.report.title)} {printable(campaign.report.summary)}"
-        row = 0
-        if draft:
-            plan.set_row(row, 20)
-            plan.merge_range(row, 0, row, last, _draft_mark(), w.draft)
-            row += 1
-        plan.set_row(row, 40)
-        plan.merge_range(row, 0, row, last, title, w.title)
-        row += 1
-        consolidator = campaign.agency(campaign.consolidator.agency).name
-        plan.merge_range(
-            row,
-            0,
-            row,
-            last,
-            f"{printable(consolidator)} — {date_line(campaign.consolidator.place, on)}",
-            w.subtitle,
+    skeleton, first, status_first = _skeleton(campaign, on, tz, draft=draft)
+    src = zipfile.ZipFile(io.BytesIO(skeleton))
+    names = {i.filename: i for i in src.infolist()}
+    head1, plan_styles, tail1 = _styles(src.read("xl/worksheets/sheet1.xml").decode(), first)
+    head2, status_styles, tail2 = _styles(
+        src.read("xl/worksheets/sheet2.xml").decode(), status_first
+    )
+    ps = plan_styles.split(",")
+    ss = status_styles.split(",")
+    out = io.BytesIO()
+    status_rows: list[str] = []
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        entry = zipfile.ZipInfo(
+            "xl/worksheets/sheet1.xml", names["xl/worksheets/sheet1.xml"].date_time
         )
-        row += 2
-        header = row
-        plan.set_row(row, 32)
-        for k, text in enumerate(heads):
-            plan.write_string(row, k, text, w.head)
-        plan.freeze_panes(header + 1, 0)
-        w._print_setup(plan, header, len(heads))
-
-        labels = _status_headings()
-        for k, width in enumerate((10, 36, 34, 8, 18, 10, 40)):
-            status.set_column(k, k, width)
-        status.set_row(0, 32)
-        for k, text in enumerate(labels):
-            status.write_string(0, k, text, w.head)
-        status.freeze_panes(1, 0)
-        w._print_setup(status, 0, len(labels))
-
-        stt = 0
-        srow = 1
-        for section in sections:
-            _status_row(w, status, srow, section.filing)
-            srow += 1
-            if not section.printed:
-                tally.missing.append(section.filing.name)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry._compresslevel = 1  # type: ignore[attr-defined]
+        row = first - 1
+        srow = status_first - 1
+        with dst.open(entry, "w") as fh:
+            fh.write(head1.encode())
+            batch: list[str] = []
+            stt = 0
+            for section in sections:
+                srow += 1
+                status_rows.append(_status_row(ss, srow, section.filing, tz))
+                if not section.printed:
+                    tally.missing.append(section.filing.name)
+                    continue
+                tally.printed += 1
+                numeral = roman(tally.printed)
+                agency = section.filing.name
+                for item in section.items:
+                    for m in item.measures or (None,):
+                        stt += 1
+                        row += 1
+                        batch.append(_plan_row(ps, row, stt, numeral, agency, item, m))
+                        if m is not None:
+                            tally.measures += 1
+                if len(batch) >= 500:
+                    fh.write("".join(batch).encode())
+                    batch = []
+            fh.write("".join(batch).encode())
+            fh.write(_patch_ranges(tail1, first - 1, row, len(PLAN_COLUMNS)).encode())
+        body2 = head2 + "".join(status_rows) + _patch_ranges(tail2, 1, srow, len(ss))
+        dst.writestr(names["xl/worksheets/sheet2.xml"], body2)
+        for name, info in names.items():
+            if name.startswith("xl/worksheets/sheet"):
                 continue
-            tally.printed += 1
-            numeral = roman(tally.printed)
-            agency = section.filing.name
-            for item in section.items:
-                for m in item.measures or (None,):
-                    stt += 1
-                    row += 1
-                    values = [
-                        agency,
-                        f"{numeral}.{m.number}" if m else f"{numeral}.{item.number}",
-                        item.text,
-                        item.objective,
-                        m.content if m else "",
-                        m.lead if m else "",
-                        m.partners if m else "",
-                        m.timeline if m else "",
-                        "",
-                        (_("Yes") if m.recurring else "") if m else "",
-                        m.output if m else "",
-                    ]
-                    plan.set_row(row, _height(["", *values]))
-                    plan.write_number(row, 0, stt, w.center)
-                    for k, value in enumerate(values, start=1):
-                        if k == 9:
-                            if m and m.due:
-                                plan.write_datetime(
-                                    row, k, dt.datetime(m.due.year, m.due.month, m.due.day), w.date
-                                )
-                            else:
-                                plan.write_blank(row, k, None, w.date)
-                        elif value:
-                            plan.write_string(
-                                row, k, value, w.text if PLAN_COLUMNS[k][2] else w.center
-                            )
-                        else:
-                            plan.write_blank(row, k, None, w.text)
-                    tally.measures += 1 if m else 0
-        plan.autofilter(header, 0, max(row, header), last)
-        status.autofilter(0, 0, max(srow - 1, 1), len(labels) - 1)
-        w.book.close()
-        with open(path, "rb") as fh:
-            return fh.read(), tally
-    finally:
-        os.unlink(path)
+            data = src.read(name)
+            if name == "xl/workbook.xml":  # the filters' ranges end at the last row now
+                data = _patch_filters(data.decode(), (row, srow)).encode()
+            dst.writestr(info, data)
+    return out.getvalue(), tally
+
+
+def _patch_filters(workbook: str, last_rows: tuple[int, ...]) -> str:
+    """The defined names of the filters (sheet 1's, then sheet 2's) end at the last rows."""
+    ends = iter(last_rows)
+    return re.sub(
+        r"(_xlnm\._FilterDatabase[^>]*>[^<]*?\$A\$\d+:\$[A-Z]+\$)\d+",
+        lambda m: m[1] + str(next(ends)),
+        workbook,
+    )
+
+
+def _patch_ranges(tail: str, header_row: int, last_row: int, columns: int) -> str:
+    """The sheet's dimension and filter range end at the last row written."""
+    end = f"{_LETTERS[columns - 1]}{max(last_row, header_row)}"
+    tail = re.sub(r'<autoFilter ref="([A-Z]+\d+):[A-Z]+\d+"', rf'<autoFilter ref="\1:{end}"', tail)
+    return tail
+
+
+def _plan_row(
+    ps: list[str],
+    row: int,
+    stt: int,
+    numeral: str,
+    agency: str,
+    item: ItemAnswer,
+    m: MeasureLine | None,
+) -> str:
+    if m is None:
+        values = [
+            agency,
+            f"{numeral}.{item.number}",
+            item.text,
+            item.objective,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    else:
+        values = [
+            agency,
+            f"{numeral}.{m.number}",
+            item.text,
+            item.objective,
+            m.content,
+            m.lead,
+            m.partners,
+            m.timeline,
+            "",
+            _("Yes") if m.recurring else "",
+            m.output,
+        ]
+    height = _height(["", *values])
+    cells = [f'<c r="A{row}" s="{ps[0]}"><v>{stt}</v></c>']
+    for k, value in enumerate(values, start=1):
+        ref = f"{_LETTERS[k]}{row}"
+        if k == 9 and m is not None and m.due is not None:
+            cells.append(f'<c r="{ref}" s="{ps[k]}"><v>{_serial(m.due)}</v></c>')
+        elif value:
+            cells.append(_s(ref, ps[k], value))
+        else:
+            cells.append(f'<c r="{ref}" s="{ps[k]}"/>')
+    return f'<row r="{row}" spans="1:{len(ps)}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>'
 
 
 def _draft_mark() -> str:
@@ -261,24 +391,26 @@ def _status_headings() -> list[str]:
     ]
 
 
-def _status_row(w: _Writer, sheet: Any, row: int, f: Filing) -> None:
-    sheet.write_string(row, 0, f.code, w.plain)
-    sheet.write_string(row, 1, printable(f.name), w.text)
-    sheet.write_string(row, 2, status_label(f.status), w.text)
-    if f.version is not None:
-        sheet.write_number(row, 3, f.version, w.center)
-    else:
-        sheet.write_blank(row, 3, None, w.center)
+def _status_row(ss: list[str], row: int, f: Filing, tz: dt.tzinfo) -> str:
+    cells = [
+        _s(f"A{row}", ss[0], f.code),
+        _s(f"B{row}", ss[1], printable(f.name)),
+        _s(f"C{row}", ss[2], status_label(f.status)),
+        f'<c r="D{row}" s="{ss[3]}"><v>{f.version}</v></c>'
+        if f.version is not None
+        else f'<c r="D{row}" s="{ss[3]}"/>',
+    ]
     if f.submitted_at is not None:  # a real date-time, in the campaign's time zone
-        local = f.submitted_at.astimezone(w.tz).replace(tzinfo=None)
-        sheet.write_datetime(row, 4, local, w.stamp)
+        local = f.submitted_at.astimezone(tz).replace(tzinfo=None)
+        cells.append(f'<c r="E{row}" s="{ss[4]}"><v>{_serial(local)}</v></c>')
     else:
-        sheet.write_blank(row, 4, None, w.stamp)
-    if f.late_days:
-        sheet.write_number(row, 5, f.late_days, w.center)
-    else:
-        sheet.write_blank(row, 5, None, w.center)
-    if f.focal:
-        sheet.write_string(row, 6, printable(f.focal), w.text)
-    else:
-        sheet.write_blank(row, 6, None, w.text)
+        cells.append(f'<c r="E{row}" s="{ss[4]}"/>')
+    cells.append(
+        f'<c r="F{row}" s="{ss[5]}"><v>{f.late_days}</v></c>'
+        if f.late_days
+        else f'<c r="F{row}" s="{ss[5]}"/>'
+    )
+    cells.append(
+        _s(f"G{row}", ss[6], printable(f.focal)) if f.focal else f'<c r="G{row}" s="{ss[6]}"/>'
+    )
+    return f'<row r="{row}" spans="1:7">{"".join(cells)}</row>'

@@ -35,9 +35,11 @@ async def test_focal_person_and_consolidator(e2e: E2E) -> None:
     )
     status = await e2e.send(CONSOLIDATOR, "/tonghop")
     assert "Đã nộp: 1/9" in text(status)
-    files = [m for m in await e2e.press_label(CONSOLIDATOR, "Word") if m.document]
+    got = await e2e.press_label(CONSOLIDATOR, "Word")  # built by the worker process
+    assert "Đang tổng hợp tệp (.docx)" in text(got)
+    files = [m for m in got if m.document]
     name, content = files[0].document
     assert name.endswith(".docx")
     cells = [c.text for t in Document(io.BytesIO(content)).tables for r in t.rows for c in r.cells]
-    assert "Giải pháp 1" in cells and "Giải pháp 2" in cells
+    assert "1.1. Giải pháp 1" in cells and "1.1. Giải pháp 2" in cells
     assert await e2e.bot.stop() == 0  # SIGTERM: a clean stop
