@@ -253,7 +253,10 @@ async def keep_answer(ctx: Ctx, plan: Plan, measure_id: int) -> None:
 async def _add_partners(ctx: Ctx, plan: Plan, m: Measure, raw: str) -> None:
     """Names typed on the coordinating step are added to the list (which stays on screen)."""
     current = list(m.partners or ())
-    merged = current + [n for n in names(raw) if n not in current]
+    typed = names(raw)
+    if not typed:
+        raise InputError(_("The message is empty. Please type the content as text."))
+    merged = current + [n for n in typed if n not in current]
     if len(merged) > PARTNERS_MAX:
         raise InputError(
             _("A measure can have at most {max} coordinating units.").format(

@@ -130,3 +130,89 @@ async def test_long_plan_is_split_under_the_limit(harness: Harness) -> None:
         assert re.match(r"<b>\d\.\d\.</b> Giải pháp \d", chunk) or chunk.startswith("━"), chunk[:60]
     for chunk in sent:
         assert chunk.count("Đơn vị chủ trì:") == chunk.count("Giải pháp ")  # whole measures
+
+
+# -- every bad input at every step of the wizard: a clear reply, and nothing changes ------------
+
+STEPS = ("objective", "m_content", "m_lead", "m_partners", "m_timeline", "m_output")
+
+
+async def _at(h: Harness, step: str) -> None:
+    """The focal person on ``step``, with one measure already answered (so there is something
+    stored to keep)."""
+    await h.join(FOCAL, "SNV")
+    calls = await h.send(FOCAL, "/kehoach")
+    item = button(calls, " 1. ")
+    calls = await h.press(FOCAL, item)
+    calls = await h.press(FOCAL, button(calls, "Nhập mục tiêu"))
+    calls = await h.send(FOCAL, "Mục tiêu đã lưu")
+    calls = await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
+    calls = await h.send(FOCAL, "Giải pháp đã lưu")
+    calls = await h.press(FOCAL, button(calls, "⭐"))
+    calls = await h.press(FOCAL, button(calls, "Sở Tài chính"))
+    calls = await h.press(FOCAL, button(calls, "Xong"))
+    calls = await h.send(FOCAL, "quý II/2026")
+    calls = await h.send(FOCAL, "Báo cáo đã lưu")
+    ((mid,),) = await h.rows("SELECT id FROM measures")
+    ((aid,),) = await h.rows("SELECT assignment_id FROM measures")
+    if step == "objective":
+        await h.press(FOCAL, f"obj:{aid}")
+    elif step == "m_content":
+        await h.press(FOCAL, f"mf:{mid}:c")
+    else:
+        await h.press(
+            FOCAL,
+            f"mf:{mid}:{ {'m_lead': 'l', 'm_partners': 'p', 'm_timeline': 't', 'm_output': 'o'}[step] }",
+        )
+
+
+async def _stored(h: Harness) -> list:
+    return [
+        await h.rows("SELECT objective FROM assignments WHERE objective IS NOT NULL"),
+        await h.rows(
+            "SELECT content, lead_unit, partners, timeline, due_date, output, deleted_at"
+            " FROM measures"
+        ),
+        await h.rows("SELECT step, measure_id, pending FROM conversations"),
+        await h.rows("SELECT revision, submitted_revision FROM plans WHERE revision > 0"),
+    ]
+
+
+BAD_INPUTS = [
+    ("spaces", lambda h: builders.text(FOCAL, h.bot, "   \n  "), "trống"),
+    ("invisible", lambda h: builders.text(FOCAL, h.bot, "\u200b\u2060\ufeff"), "trống"),
+    ("overlong", lambda h: builders.text(FOCAL, h.bot, "dài " * 1500), "dài"),
+    ("sticker", lambda h: builders.sticker(FOCAL, h.bot), "chỉ đọc được tin nhắn chữ"),
+    ("photo", lambda h: builders.photo(FOCAL, h.bot), "chỉ đọc được tin nhắn chữ"),
+    ("edited", lambda h: builders.edited(FOCAL, h.bot, "sửa"), "Tin nhắn đã sửa"),
+    ("unknown command", lambda h: builders.text(FOCAL, h.bot, "/xoahet"), "Lệnh không đúng"),
+    ("help mid-step", lambda h: builders.text(FOCAL, h.bot, "/trogiup"), "Các lệnh"),
+    ("view mid-step", lambda h: builders.text(FOCAL, h.bot, "/xem"), "KẾ HOẠCH KHẮC PHỤC"),
+    ("forged button", lambda h: builders.press(FOCAL, h.bot, "m:999999"), "không hợp lệ"),
+    ("junk button", lambda h: builders.press(FOCAL, h.bot, "x" * 64), "không hợp lệ"),
+    (
+        "group message",
+        lambda h: builders.text(FOCAL, h.bot, "/kehoach", chat="group"),
+        "nhắn riêng",
+    ),
+]
+
+
+@pytest.mark.parametrize("step", STEPS)
+async def test_every_bad_input_at_every_step_keeps_the_step_and_the_answer(
+    harness: Harness, step: str
+) -> None:
+    h = harness
+    await _at(h, step)
+    before = await _stored(h)
+    assert before[2][0][0] == step
+    for name, make, expected in BAD_INPUTS:
+        calls = await h.feed(make(h))
+        assert expected in text_of(calls), (step, name, text_of(calls))
+        assert await _stored(h) == before, (step, name)  # nothing stored, nothing moved
+    # and the step still takes its answer
+    answer = {"m_timeline": "quý III/2026", "m_partners": "UBND các xã"}.get(
+        step, "Câu trả lời mới"
+    )
+    calls = await h.send(FOCAL, answer)
+    assert await _stored(h) != before, step

@@ -100,6 +100,8 @@ class StandIn:
         self.refused: list[tuple[str, dict[str, Any]]] = []  # 400s answered, with the request
         self.webhook: tuple[str, str] | None = None  # (url, secret)
         self.shuffle = False
+        self.random = random.Random(0)  # seeded: a shuffled batch is the same every run
+        self.batches: list[list[int]] = []  # the update ids of each getUpdates answer
         self.offset = 0  # updates below this id are confirmed (long polling)
         self.on_send: Any = None  # called with each Sent (new or edited): for benchmarks
         self.last_by_chat: dict[int, Sent] = {}  # the last message with buttons, per chat
@@ -350,7 +352,9 @@ class StandIn:
                 break
         batch = self.pending[: int(p.get("limit") or 100)]
         if self.shuffle:
-            batch = random.sample(batch, len(batch))
+            batch = self.random.sample(batch, len(batch))
+        if batch:
+            self.batches.append([u["update_id"] for u in batch])
         self.delivered_ids += [u["update_id"] for u in batch]
         return _ok(batch)
 

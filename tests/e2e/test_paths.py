@@ -41,5 +41,5 @@ async def test_focal_person_and_consolidator(e2e: E2E) -> None:
     name, content = files[0].document
     assert name.endswith(".docx")
     cells = [c.text for t in Document(io.BytesIO(content)).tables for r in t.rows for c in r.cells]
-    assert "1.1. Giải pháp 1" in cells and "1.1. Giải pháp 2" in cells
+    assert "1.1. Giải pháp 1" in cells and "2.1. Giải pháp 2" in cells
     assert await e2e.bot.stop() == 0  # SIGTERM: a clean stop
