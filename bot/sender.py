@@ -24,6 +24,7 @@ from typing import Protocol
 
 from db.connection import Database
 from db.documents import StoredDocument
+from db.faults import crashpoint
 from db.outbox import BROADCAST, OutboxItem
 from handlers.context import Clock
 from handlers.delivery import recipient_blocked
@@ -179,6 +180,7 @@ class Sender:
                 async with self.db.read() as tx:
                     document = await tx.documents.get(message.document_id)
             await self.transport.deliver(item, message, document)
+            crashpoint("after_send")
             self._results.append(_Result(item, "sent"))
         except Blocked as exc:
             self._results.append(_Result(item, "blocked", str(exc)))

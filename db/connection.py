@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from db.faults import crashpoint
 from db.repos import Repos
 
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -86,7 +87,9 @@ class Database:
             except BaseException:
                 await self._conn.rollback()
                 raise
+            crashpoint("before_commit")
             await self._conn.commit()
+            crashpoint("after_commit")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repos]:

@@ -102,6 +102,9 @@ class StandIn:
         self.shuffle = False
         self.random = random.Random(0)  # seeded: a shuffled batch is the same every run
         self.batches: list[list[int]] = []  # the update ids of each getUpdates answer
+        # what a person actually saw, in order: (method, chat, text) of every message sent or
+        # edited (an edit that changed nothing included: the person sees that text)
+        self.delivered: list[tuple[str, int, str]] = []
         self.offset = 0  # updates below this id are confirmed (long polling)
         self.on_send: Any = None  # called with each Sent (new or edited): for benchmarks
         self.last_by_chat: dict[int, Sent] = {}  # the last message with buttons, per chat
@@ -405,6 +408,7 @@ class StandIn:
         refused = self._refuse(p, "text", TEXT_LIMIT, required=True)
         if refused:
             return refused
+        self.delivered.append(("sendMessage", int(p["chat_id"]), str(p.get("text", ""))))
         return _ok(self._message_json(self._record(p)))
 
     async def _m_sendDocument(self, p: dict[str, Any]) -> web.Response:
@@ -432,6 +436,7 @@ class StandIn:
         refused = self._refuse(p, "text", TEXT_LIMIT, required=True)
         if refused:
             return refused
+        self.delivered.append(("editMessageText", sent.chat_id, str(p.get("text", ""))))
         if sent.text == p.get("text") and sent.buttons == _buttons(p):
             return _error(400, "Bad Request: message is not modified")
         sent.text, sent.buttons, sent.edits = str(p.get("text", "")), _buttons(p), sent.edits + 1

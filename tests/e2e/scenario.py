@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from bot.demo import wait_settled
+from bot.telegram.render import messages
+from handlers.types import Outgoing
 from tests.e2e.conftest import E2E, FOCAL
 
 Step = tuple[str, Any]  # ("text", "..."), ("button", "..."), ("submit", None)
@@ -94,9 +98,46 @@ async def run(
             if log:
                 log(f"killed at step {k} ({kind} {value})")
             await world.bot.start()
-        await world.standin.wait_for(
-            lambda u=update_id: world.standin.confirmed(u), 30, f"step {k}"
-        )
+        await until_confirmed(world, update_id, f"step {k}")
+
+
+async def until_confirmed(world: E2E, update_id: int, what: str) -> None:
+    """Wait for the update to be confirmed; a bot that killed itself (an injected crash point)
+    is started again, without the crash point, as a supervisor would."""
+    deadline = asyncio.get_running_loop().time() + 60
+    while not world.standin.confirmed(update_id):
+        if world.bot.exited:
+            world.bot.env.pop("KEHOACH_CRASH_AT", None)
+            await world.bot.start()
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(0.02)
+
+
+async def settle(world: E2E) -> None:
+    """Everything committed has been delivered (restarting a bot that crashed meanwhile)."""
+    for _attempt in range(3):
+        if world.bot.exited:
+            world.bot.env.pop("KEHOACH_CRASH_AT", None)
+            await world.bot.start()
+        if await wait_settled(world.db_path, 20):
+            return
+    raise TimeoutError("the bot did not deliver what it committed")
+
+
+async def deliveries(world: E2E) -> tuple[Counter[str], Counter[str]]:
+    """What the person should have seen (each committed message's chunks, once) and what they
+    saw (every message sent or edited to them)."""
+    expected: Counter[str] = Counter()
+    for payload, sent_at, failed_at in await world.rows(
+        "SELECT payload, sent_at, failed_at FROM outbox WHERE recipient = ? ORDER BY id",
+        str(FOCAL),
+    ):
+        assert sent_at is not None and failed_at is None, payload[:80]
+        for chunk in messages(Outgoing.from_json(payload).text):
+            expected[chunk] += 1
+    got = Counter(text for _m, chat, text in world.standin.delivered if chat == FOCAL)
+    return expected, got
 
 
 async def snapshot(world: E2E) -> dict[str, Any]:
