@@ -41,6 +41,8 @@ async def main(kills: int, per_run: int, seed: int) -> int:
                 code = await w.invite("SNV")
                 await w.bot.start()
                 await scenario.run(w, code, points, rng)
+                await scenario.settle(w)
+                scenario.check_deliveries(*await scenario.deliveries(w))
                 got = await scenario.snapshot(w)
                 problems = tracebacks(w.log)
             done += len(points)
@@ -51,7 +53,10 @@ async def main(kills: int, per_run: int, seed: int) -> int:
             print(
                 f"run {run}: {done}/{kills} kills, plan identical ({time.monotonic() - start:.0f} s)"
             )
-    print(f"{kills} kills, {run} runs: every confirmed answer stored exactly once")
+    print(
+        f"{kills} kills, {run} runs: every confirmed answer stored exactly once, every committed "
+        "reply delivered (at most twice), nothing uncommitted sent"
+    )
     return 0
 
 

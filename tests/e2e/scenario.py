@@ -161,3 +161,12 @@ async def snapshot(world: E2E) -> dict[str, Any]:
         ),
         "handled": await world.rows("SELECT count(*) FROM processed_updates"),
     }
+
+
+def check_deliveries(expected: Counter[str], got: Counter[str]) -> None:
+    """Every committed reply seen once or (a kill between send and record) twice; nothing that
+    was never committed."""
+    uncommitted = set(got) - set(expected)
+    assert not uncommitted, f"sent but never committed: {uncommitted}"
+    for text, n in expected.items():
+        assert n <= got[text] <= 2 * n, (text[:60], n, got[text])

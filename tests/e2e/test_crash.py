@@ -26,13 +26,6 @@ async def _calm(folder: Path) -> dict:
         return await scenario.snapshot(calm)
 
 
-def _check(expected_texts, got_texts) -> None:  # type: ignore[no-untyped-def]
-    uncommitted = set(got_texts) - set(expected_texts)
-    assert not uncommitted, f"sent but never committed: {uncommitted}"
-    for text, n in expected_texts.items():
-        assert n <= got_texts[text] <= 2 * n, (text[:60], n, got_texts[text])
-
-
 async def _crashy(folder: Path, code_at: str | None, kill_at: set[int]) -> tuple[dict, E2E]:
     env = {"KEHOACH_CRASH_AT": code_at} if code_at else {}
     async with world(folder, limits=False, **env) as w:
@@ -41,7 +34,7 @@ async def _crashy(folder: Path, code_at: str | None, kill_at: set[int]) -> tuple
         await scenario.run(w, code, kill_at, random.Random(20260121))
         await scenario.settle(w)
         expected, got = await scenario.deliveries(w)
-        _check(expected, got)
+        scenario.check_deliveries(expected, got)
         snap = await scenario.snapshot(w)
     assert not tracebacks(w.log)
     return snap, w
