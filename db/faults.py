@@ -2,7 +2,8 @@
 
 ``KEHOACH_CRASH_AT=after_commit:12`` kills the process at the 12th time it passes the point
 ``after_commit``. Points: ``before_commit`` and ``after_commit`` (every transaction),
-``after_send`` (a message delivered, not yet marked sent). Unset (always, outside the crash
+``update_before_commit`` (an update handled, its transaction not yet committed), ``after_send``
+(a message delivered, not yet marked sent). Unset (always, outside the crash
 tests), a point costs one comparison.
 """
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from db.connection import Database
+from db.faults import crashpoint
 from handlers import buttons as act
 from handlers import common, consolidate, measure, plan, registration, wizard
 from handlers.context import Ctx, Services
@@ -107,6 +108,7 @@ class Core:
                     )
                     toast = next((r.toast for r in ctx.replies if r.toast), "")
                     channels |= ctx.signals
+                    crashpoint("update_before_commit")
         except Exception:
             log.error(
                 "failed to handle update %s (%s %r) from %s:%s, user %s at step %s",
