@@ -145,7 +145,9 @@ class App:
         for channel in self.channels.values():
             await channel.start()
         for name, channel in self.channels.items():
-            self.senders[name] = Sender(self.db, channel, self.clock)
+            self.senders[name] = Sender(
+                self.db, channel, self.clock, broadcast_rate=s.broadcast_rate
+            )
         summary_chat = Recipient("telegram", str(s.summary_chat_id)) if s.summary_chat_id else None
         self.jobs = Jobs(self.db, self.services, schedule_config(s), summary_chat=summary_chat)
         self.backups = (

@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -80,8 +81,8 @@ class Sender:
         *,
         in_flight: int = 8,
         broadcasts: int = 2,
+        broadcast_rate: float = 20.0,
         give_up: dt.timedelta = dt.timedelta(hours=24),
-        on_sent: Callable[[OutboxItem], Awaitable[None]] | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
@@ -89,9 +90,18 @@ class Sender:
         self.in_flight = max(1, in_flight)
         self.broadcasts = max(1, min(broadcasts, self.in_flight))
         self.give_up = give_up
-        self.on_sent = on_sent
+        # broadcasts are paced (reminders to thousands of agencies take minutes, never the
+        # replies' turn): a token bucket, 0 = no pacing
+        self.broadcast_rate = broadcast_rate
+        self._tokens = 1.0
+        self._filled = time.monotonic()
         self._wake = asyncio.Event()
-        self._busy: set[str] = set()  # recipients with a message in flight or not yet marked
+        self._last_id = 0  # the highest outbox id read so far
+        # what waits, in memory: per recipient one queue per priority, in id order; and per
+        # priority the recipients that have something waiting, in the order they got it
+        self._queues: dict[str, tuple[deque[OutboxItem], ...]] = {}
+        self._ready: tuple[deque[str], ...] = (deque(), deque(), deque())
+        self._busy: set[str] = set()  # recipients with a message in flight or not yet recorded
         self._tasks: dict[asyncio.Task[None], OutboxItem] = {}
         self._results: list[_Result] = []
         self._fatal: BaseException | None = None
@@ -109,12 +119,13 @@ class Sender:
         """Deliver until cancelled; raises ChannelFatal if the channel cannot work any more."""
         try:
             while True:
+                self._wake.clear()
                 await self._flush()
                 if self._fatal is not None:
                     raise self._fatal
-                await self._dispatch()
-                timeout = 1.0 if self._tasks else await self._idle_seconds()
-                self._wake.clear()
+                await self._refresh()
+                self._dispatch()
+                timeout = 1.0 if self._tasks else self._idle_seconds()
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout)
                 except TimeoutError:
@@ -126,10 +137,15 @@ class Sender:
     async def drain(self, limit: int = 10_000) -> int:
         """Send everything due now, then return how many were sent (tests, CLI, shutdown)."""
         before = self.sent
+        await self._refresh()
         for _round in range(limit):
-            await self._dispatch()
+            self._dispatch()
             if not self._tasks:
-                break
+                paced = self._paced_wait()
+                if paced is None:
+                    break
+                await asyncio.sleep(paced)  # broadcasts due now wait for their turn
+                continue
             await asyncio.wait(list(self._tasks), return_when=asyncio.FIRST_COMPLETED)
             await self._flush()
             if self._fatal is not None:
@@ -139,34 +155,90 @@ class Sender:
             raise self._fatal
         return self.sent - before
 
-    async def _idle_seconds(self) -> float:
+    async def _refresh(self) -> None:
+        """Read the messages committed since the last look (all of them at the first)."""
         async with self.db.read() as tx:
-            due = await tx.outbox.next_due(self.channel)
-        if due is None:
-            return 30.0
-        return min(30.0, max(0.05, (due - self.clock()).total_seconds()))
+            fresh = await tx.outbox.pending_after(self.channel, self._last_id)
+        for item in fresh:
+            self._last_id = max(self._last_id, item.id)
+            queues = self._queues.get(item.recipient)
+            if queues is None:
+                queues = self._queues[item.recipient] = (deque(), deque(), deque())
+            if not queues[item.priority]:
+                self._ready[item.priority].append(item.recipient)
+            queues[item.priority].append(item)
 
-    async def _dispatch(self) -> None:
-        free = self.in_flight - len(self._tasks)
-        if free <= 0:
-            return
-        async with self.db.read() as tx:
-            heads = await tx.outbox.heads(self.channel, self.clock(), free * 4 + len(self._busy))
+    def _idle_seconds(self) -> float:
+        """Until the earliest message waiting for a retry is due, or the next broadcast may go
+        (at most 30 s)."""
+        now = self.clock()
+        due = [q[0].next_attempt_at for queues in self._queues.values() for q in queues if q]
+        if not due:
+            return 30.0
+        wait = min(30.0, max(0.05, (min(due) - now).total_seconds()))
+        if self._ready[BROADCAST] and self.broadcast_rate:
+            wait = min(wait, max(0.01, (1 - self._tokens) / self.broadcast_rate))
+        return wait
+
+    def _paced_wait(self) -> float | None:
+        """Seconds until the pacing lets the next due broadcast go; None if none is held back."""
+        if not self.broadcast_rate:
+            return None
+        self._refill()
+        if self._tokens >= 1:
+            return None
+        now = self.clock()
+        for recipient in self._ready[BROADCAST]:
+            queue = self._queues.get(recipient, ((), (), ()))[BROADCAST]
+            if queue and queue[0].next_attempt_at <= now and recipient not in self._busy:
+                return max(0.001, (1 - self._tokens) / self.broadcast_rate)
+        return None
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self._tokens = min(2.0, self._tokens + (now - self._filled) * self.broadcast_rate)
+        self._filled = now
+
+    def _may_broadcast(self) -> bool:
+        if not self.broadcast_rate:
+            return True
+        self._refill()
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+    def _dispatch(self) -> None:
+        """Start sends: replies first, then notices, then broadcasts (a few at a time); one
+        message per recipient in flight; a recipient's messages of one priority in order."""
+        now = self.clock()
         broadcasting = sum(1 for item in self._tasks.values() if item.priority == BROADCAST)
-        for item in heads:
-            if free <= 0:
-                break
-            if item.recipient in self._busy:
-                continue
-            if item.priority == BROADCAST:
-                if broadcasting >= self.broadcasts:
+        for priority, ready in enumerate(self._ready):
+            for _turn in range(len(ready)):
+                if len(self._tasks) >= self.in_flight:
+                    return
+                if priority == BROADCAST and broadcasting >= self.broadcasts:
+                    return
+                recipient = ready.popleft()
+                queue = self._queues[recipient][priority]
+                if not queue:
                     continue
-                broadcasting += 1
-            self._busy.add(item.recipient)
-            task = asyncio.create_task(self._send(item))
-            self._tasks[task] = item
-            task.add_done_callback(self._done)
-            free -= 1
+                if recipient in self._busy or queue[0].next_attempt_at > now:
+                    ready.append(recipient)  # its turn comes again later
+                    continue
+                if priority == BROADCAST and not self._may_broadcast():
+                    ready.appendleft(recipient)
+                    return
+                item = queue.popleft()
+                if queue:
+                    ready.append(recipient)
+                elif not any(self._queues[recipient]):
+                    del self._queues[recipient]  # nothing left for them: forget the entry
+                self._busy.add(recipient)
+                broadcasting += priority == BROADCAST
+                task = asyncio.create_task(self._send(item))
+                self._tasks[task] = item
+                task.add_done_callback(self._done)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.pop(task, None)
@@ -201,21 +273,32 @@ class Sender:
     def _who(self, item: OutboxItem) -> tuple[str, int, str]:
         return self.channel, item.id, item.recipient
 
+    def _requeue(self, item: OutboxItem) -> None:
+        """A message to try again: back at the head of its recipient's queue."""
+        queues = self._queues.setdefault(item.recipient, (deque(), deque(), deque()))
+        if not queues[item.priority]:
+            self._ready[item.priority].append(item.recipient)
+        queues[item.priority].appendleft(item)
+
     async def _flush(self) -> None:
-        """Record the results of finished sends in one transaction, then free their recipients."""
+        """Record the results of finished sends in one transaction, then free their recipients:
+        a recipient's next message is taken only once the previous one is recorded."""
         if not self._results:
             return
         results, self._results = self._results, []
         now = self.clock()
-        sent: list[OutboxItem] = []
+        sent = 0
+        requeue: list[OutboxItem] = []
+        dropped: set[str] = set()
         async with self.db.transaction() as tx:
             for r in results:
                 item = r.item
                 if r.outcome == "sent":
                     await tx.outbox.mark_sent([item.id], now)
-                    sent.append(item)
+                    sent += 1
                 elif r.outcome == "blocked":
                     await recipient_blocked(tx, Recipient(self.channel, item.recipient), now)
+                    dropped.add(item.recipient)
                 elif r.outcome == "fail":
                     await tx.outbox.fail(item.id, now, r.error)
                 elif now - item.created_at > self.give_up:
@@ -228,8 +311,12 @@ class Sender:
                     await tx.outbox.fail(item.id, now, f"gave up: {r.error}")
                 else:
                     after = r.after or min(300.0, 0.5 * 2.0 ** min(item.attempts, 10))
-                    await tx.outbox.retry(
-                        item.id, now + dt.timedelta(seconds=after), r.error, count=r.counts
+                    due = now + dt.timedelta(seconds=after)
+                    await tx.outbox.retry(item.id, due, r.error, count=r.counts)
+                    requeue.append(
+                        item.model_copy(
+                            update={"next_attempt_at": due, "attempts": item.attempts + r.counts}
+                        )
                     )
                     if r.counts:
                         log.warning(
@@ -238,9 +325,11 @@ class Sender:
                             after,
                             r.error,
                         )
+        for recipient in dropped:  # everything that waited for them was dropped too
+            self._queues.pop(recipient, None)
+        for item in requeue:
+            if item.recipient not in dropped:
+                self._requeue(item)
         for r in results:
             self._busy.discard(r.item.recipient)
-        self.sent += len(sent)
-        if self.on_sent is not None:
-            for item in sent:
-                await self.on_sent(item)
+        self.sent += sent

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     invite_days: int = Field(default=7, ge=1, le=365)
     # Messages per second the bot allows itself overall: a margin under Telegram's ~30; 0 = off.
     rate_limit_overall: float = Field(default=28, ge=0)
+    # Broadcasts (reminders, /nhacnho) per second, paced under the overall rate so that replies
+    # always have room; 0 = as fast as the overall rate allows.
+    broadcast_rate: float = Field(default=20, ge=0)
     # Daily automatic backup (optional): a folder, how many days to keep, the local time.
     backup_dir: Path | None = None
     backup_keep: int = Field(default=7, ge=1, le=365)

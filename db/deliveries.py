@@ -40,6 +40,24 @@ class DeliveryRepo(Repository):
         )
         return int(found["id"]) if found else None
 
+    async def record(
+        self,
+        kind: str,
+        campaign_id: int,
+        agency_id: int,
+        slot: str,
+        at: dt.datetime,
+        recipients: int,
+    ) -> bool:
+        """Record a slot as done now (its messages are queued in the same transaction), in one
+        statement; False if it was recorded before."""
+        rows = await self._all(
+            "INSERT OR IGNORE INTO deliveries (kind, campaign_id, agency_id, slot, claimed_at,"
+            " sent_at, recipients) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (kind, campaign_id, agency_id, slot, iso(at), iso(at), recipients),
+        )
+        return bool(rows)
+
     async def mark_sent(self, delivery_id: int, at: dt.datetime, recipients: int) -> None:
         await self._run(
             "UPDATE deliveries SET sent_at = ?, recipients = ? WHERE id = ?",

@@ -57,6 +57,16 @@ class OutboxRepo(Repository):
             (channel, recipient, priority, kind, payload, document_id, iso(at), iso(at)),
         )
 
+    async def pending_after(self, channel: str, after_id: int) -> list[OutboxItem]:
+        """Unsent, undead messages of the channel with an id above ``after_id``, in id order
+        (ids only grow: a sender that remembers the last id it saw misses nothing)."""
+        rows = await self._all(
+            "SELECT * FROM outbox WHERE channel = ? AND id > ? AND sent_at IS NULL"
+            " AND failed_at IS NULL ORDER BY id",
+            (channel, after_id),
+        )
+        return [_item(r) for r in rows]
+
     async def heads(self, channel: str, now: dt.datetime, limit: int) -> list[OutboxItem]:
         """The first unsent message of each recipient's queue that is due, replies first."""
         return [_item(r) for r in await self._all(_HEADS, (channel, iso(now), limit))]

@@ -103,12 +103,17 @@ class UserRepo(Repository):
             params.append(agency_id)
         return [_user(r) for r in await self._all(sql + " ORDER BY u.id", params)]
 
-    async def people_by_agency(self, role: Role = Role.FOCAL) -> dict[int, list[User]]:
-        """Every holder of ``role``, grouped by agency id."""
+    async def people_by_agency(
+        self, role: Role = Role.FOCAL, agency_ids: tuple[int, ...] | None = None
+    ) -> dict[int, list[User]]:
+        """Every holder of ``role`` (in ``agency_ids`` only, if given), grouped by agency id."""
+        only, params = "", [role.value, *(agency_ids or ())]
+        if agency_ids is not None:
+            only = f" AND m.agency_id IN ({','.join('?' * len(agency_ids)) or 'NULL'})"
         rows = await self._all(
             "SELECT m.agency_id AS agency_of, u.* FROM memberships m JOIN users u ON u.id = m.user_id"
-            " WHERE m.role = ? ORDER BY m.agency_id, u.id",
-            (role.value,),
+            " WHERE m.role = ?" + only + " ORDER BY m.agency_id, u.id",
+            params,
         )
         out: dict[int, list[User]] = {}
         for r in rows:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from db.campaigns import ActiveCampaign
 from db.repos import Repos
+from db.users import User
 from domain.documents import docx_bytes, xlsx_bytes
 from domain.documents.model import (
     Filing,
@@ -49,7 +50,7 @@ async def load_overview(
     agency_ids: tuple[int, ...] | None = None,
 ) -> Overview:
     plans = await tx.plans.plans(campaign.id, agency_ids)
-    people = await tx.users.people_by_agency(Role.FOCAL)
+    people = await tx.users.people_by_agency(Role.FOCAL, agency_ids)
     named = {
         agency_id: [(u.display_name or u.external_id, u.blocked_at is not None) for u in users]
         for agency_id, users in people.items()
@@ -355,15 +356,16 @@ def reminder_text(campaign: ActiveCampaign, row: AgencyStatus, today: dt.date) -
     return "\n".join(lines)
 
 
-async def reminder_replies(
-    tx: Repos,
+def reminder_replies(
     campaign: ActiveCampaign,
     row: AgencyStatus,
+    people: list[User],
     today: dt.date,
     default_locale: str,
 ) -> list[Reply]:
+    """The reminder to each focal person of the agency (``people``) who can receive it."""
     out = []
-    for user in (await tx.users.people_by_agency(Role.FOCAL)).get(row.agency.id, []):
+    for user in people:
         if user.blocked_at is not None:
             continue
         with use_locale(user.locale or default_locale):

@@ -12,8 +12,10 @@ gone when its day ends is reported to the administrators.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +35,7 @@ from locales import _, days_phrase, fmt_date, use_locale
 
 log = logging.getLogger(__name__)
 
-BATCH = 200  # agencies per transaction when queueing reminders
+BATCH = 25  # agencies per transaction when queueing reminders: each holds the database ~15 ms
 UPDATES_KEPT = dt.timedelta(hours=72)  # update ids remembered for de-duplication
 SENT_KEPT = dt.timedelta(days=30)  # sent messages kept in the outbox for operators
 
@@ -151,24 +153,32 @@ class Jobs:
         """Queue a reminder to every agency that still owes a plan, once per agency and slot,
         in batches (each batch one short transaction)."""
         today = now.astimezone(self.services.tz).date()
+        started = time.monotonic()
         async with self.db.read() as tx:
             agencies = [a.id for a in await tx.campaigns.agencies(campaign.id)]
         queued = 0
         for k in range(0, len(agencies), BATCH):
+            batch_started = time.monotonic()
+            batch = tuple(agencies[k : k + BATCH])
             async with self.db.transaction() as tx:
-                ov = await consolidate.load_overview(
-                    tx, campaign, today, agency_ids=tuple(agencies[k : k + BATCH])
-                )
+                ov = await consolidate.load_overview(tx, campaign, today, agency_ids=batch)
+                people = await tx.users.people_by_agency(Role.FOCAL, batch)
                 for row in ov.owing:
-                    replies = await consolidate.reminder_replies(
-                        tx, campaign, row, today, self.services.default_locale
+                    replies = consolidate.reminder_replies(
+                        campaign,
+                        row,
+                        people.get(row.agency.id, []),
+                        today,
+                        self.services.default_locale,
                     )
                     if not replies:  # nobody linked yet: whoever links during the slot gets it
                         if counts is not None:
                             counts.without.append(row.agency.code)
                         continue
-                    claim = await tx.deliveries.claim(kind, campaign.id, row.agency.id, slot, now)
-                    if claim is None:
+                    fresh = await tx.deliveries.record(
+                        kind, campaign.id, row.agency.id, slot, now, len(replies)
+                    )
+                    if not fresh:  # this agency had this slot's reminder already
                         continue
                     result.signals |= await enqueue(
                         tx,
@@ -178,10 +188,20 @@ class Jobs:
                         priority=BROADCAST,
                         kind=kind,
                     )
-                    await tx.deliveries.mark_sent(claim, now, len(replies))
                     queued += len(replies)
                     if counts is not None:
                         counts.agencies += 1
+            # as long again for the people typing meanwhile: a broadcast never takes more than
+            # half of the bot's time, and a reply never waits more than one short batch
+            await asyncio.sleep(time.monotonic() - batch_started)
+        log.info(
+            "%s %s: %d messages queued for %d agencies in %.0f ms",
+            kind,
+            slot,
+            queued,
+            len(agencies),
+            (time.monotonic() - started) * 1000,
+        )
         return queued
 
     async def _manual(self, campaign: ActiveCampaign, result: TickResult, now: dt.datetime) -> None:

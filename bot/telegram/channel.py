@@ -8,6 +8,7 @@ project's own (``bot.app``), so Telegram is one channel among others.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import Any
@@ -32,10 +33,11 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import AIORateLimiter, Defaults, ExtBot
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.sender import Blocked, ChannelFatal, Permanent, RetryLater
 from bot.telegram import render
+from bot.telegram.transport import AiohttpRequest
 from db.documents import StoredDocument
 from db.outbox import OutboxItem
 from handlers.common import FOCAL_COMMANDS, command_descriptions
@@ -129,10 +131,11 @@ class TelegramChannel:
             base_url=base_url,
             defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=tz),
             rate_limiter=AIORateLimiter(overall_max_rate=rate_limit, max_retries=3),
-            request=request or HTTPXRequest(connection_pool_size=16),
-            get_updates_request=get_updates_request or HTTPXRequest(read_timeout=30),
+            request=request or AiohttpRequest(connections=16),
+            get_updates_request=get_updates_request or AiohttpRequest(read_timeout=30),
         )
         self.username: str | None = None
+        self._acks: set[asyncio.Task[None]] = set()
 
     # -- life ----------------------------------------------------------------------------------
 
@@ -195,10 +198,16 @@ class TelegramChannel:
         outcome = await self.core.handle(event)
         query = update.callback_query
         if query is not None and not outcome.duplicate:
-            try:
-                await self.bot.answer_callback_query(query.id, text=outcome.toast or None)
-            except TelegramError as exc:  # too old to answer: the replies still go out
-                log.info("telegram: callback %s not answered: %s", query.id, exc)
+            # the acknowledgement of a press is not a message: sent beside, never waited for
+            task = asyncio.create_task(self._acknowledge(query.id, outcome.toast))
+            self._acks.add(task)
+            task.add_done_callback(self._acks.discard)
+
+    async def _acknowledge(self, query_id: str, toast: str) -> None:
+        try:
+            await self.bot.answer_callback_query(query_id, text=toast or None)
+        except TelegramError as exc:  # too old to answer: the replies still go out
+            log.info("telegram: callback %s not answered: %s", query_id, exc)
 
     # -- delivering ----------------------------------------------------------------------------
 
