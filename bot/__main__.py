@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ import locales as i18n
 from bot import logs
 from bot.sender import ChannelFatal
 from bot.settings import Settings, SettingsError, load_settings
+from db.connection import DatabaseUnavailable
 from domain.campaign import CampaignError, load_campaign
 from domain.model import Role
 
@@ -44,8 +46,15 @@ def _parser() -> argparse.ArgumentParser:
     inv.add_argument("--role", choices=[r.value for r in Role], default=Role.FOCAL.value)
     inv.add_argument("--days", type=int, default=None, help="days before it expires (default 7)")
     exp = sub.add_parser("export", help="write the consolidated plan as .docx or .xlsx")
-    exp.add_argument("--format", choices=["docx", "xlsx"], default="docx")
-    exp.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+    exp.add_argument(
+        "--format",
+        choices=["docx", "xlsx"],
+        default=None,
+        help="docx (Word) or xlsx (Excel); default: from the output file's extension",
+    )
+    exp.add_argument(
+        "-o", "--output", type=Path, required=True, help="file to write (its folder must exist)"
+    )
     exp.add_argument("--draft", action="store_true", help="include unsubmitted work (marked)")
     sub.add_parser("users", help="list who is linked to which agency")
     rev = sub.add_parser("revoke", help="remove every role of a user")
@@ -95,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_CONFIG
-    except ChannelFatal as exc:
+    except (ChannelFatal, DatabaseUnavailable) as exc:
         print(f"kehoach-bot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except Exception:  # through logging, so that no secret is ever printed
@@ -219,12 +228,37 @@ async def _invite_lines(settings: Settings) -> Callable[[str], list[str]]:
     return lambda code: [f"Telegram: https://t.me/{username}?start={code}"]
 
 
+def export_problem(args: argparse.Namespace) -> str:
+    """What is wrong with the export's output and format, before anything is built ("" if
+    nothing); fills ``args.format`` from the extension when it is not given."""
+    out: Path = args.output
+    suffix = out.suffix.lower().lstrip(".")
+    if args.format is None:
+        if suffix not in ("docx", "xlsx"):
+            return f"{out}: name the file .docx or .xlsx, or give --format docx|xlsx"
+        args.format = suffix
+    elif suffix in ("docx", "xlsx") and suffix != args.format:
+        return f"{out} ends in .{suffix} but --format is {args.format}: make them agree"
+    folder = out.parent
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist: create it first, or choose another"
+    if out.is_dir():
+        return f"{out} is a folder: give a file name"
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        return f"cannot write {out}: permission denied"
+    return ""
+
+
 async def export(settings: Settings, args: argparse.Namespace) -> int:
     """The consolidated plan from one read snapshot: no write lock, the bot keeps running."""
     from bot.reports import build
     from handlers.consolidate import caption
     from handlers.context import utc_now
 
+    problem = export_problem(args)
+    if problem:
+        print(f"kehoach-bot: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     async with _database(settings) as db:
         async with db.read() as tx:
             campaign = await tx.campaigns.active()
@@ -241,7 +275,6 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
         today.isoformat(),
         settings.timezone,
     )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(built.content)
     text = caption(built.submitted, built.total, built.draft)
     print(f"Wrote {args.output} ({len(built.content):,} bytes): {text}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -30,6 +31,11 @@ def migrations() -> list[tuple[int, str]]:
     return found
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or migrated (a missing folder that cannot be created, no
+    permission, not a SQLite file, a schema newer than this program). One line for the operator."""
+
+
 class Database:
     """The single connection of the process. Use ``transaction()`` for every unit of work."""
 
@@ -39,17 +45,37 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = FULL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA busy_timeout = 5000")
-        db = cls(conn)
-        await db.migrate()
-        return db
+        """Open, configure and migrate; ``DatabaseUnavailable`` (one line) if it cannot be."""
+        try:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseUnavailable(f"cannot open the database {path}: {exc}") from None
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = FULL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            db = cls(conn)
+            known = len(migrations())
+            if await db.schema_version() > known:
+                raise DatabaseUnavailable(
+                    f"the database {path} was written by a newer version of kehoach-bot "
+                    f"(schema {await db.schema_version()}, this one knows {known}): upgrade"
+                )
+            await db.migrate()
+            return db
+        except (OSError, sqlite3.Error) as exc:
+            await conn.close()
+            raise DatabaseUnavailable(
+                f"cannot use the database {path}: {exc} (is it a kehoach-bot SQLite file, "
+                "writable by this user?)"
+            ) from None
+        except DatabaseUnavailable:
+            await conn.close()
+            raise
 
     @classmethod
     async def open_reader(cls, path: Path | str) -> Database:

@@ -54,12 +54,46 @@ def test_export(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from docx import Document
     from openpyxl import load_workbook
 
-    assert main(["export", "--format", "docx", "-o", str(env / "out" / "plan.docx")]) == 0
+    assert main(["export", "--format", "docx", "-o", str(env / "plan.docx")]) == 0
     assert "Kế hoạch tổng hợp: 0/9 đơn vị đã nộp." in capsys.readouterr().out
-    doc = Document(str(env / "out" / "plan.docx"))
+    doc = Document(str(env / "plan.docx"))
     assert doc.tables[1].rows[0].cells[0].text == "STT"
-    assert main(["export", "--format", "xlsx", "--draft", "-o", str(env / "plan.xlsx")]) == 0
+    assert main(["export", "--draft", "-o", str(env / "plan.xlsx")]) == 0  # format from the name
     assert "BẢN NHÁP" in load_workbook(env / "plan.xlsx")["Kế hoạch"]["A1"].value
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["-o", "out/plan.docx"], "the folder out does not exist"),  # never created outside
+        (["-o", "plan"], "name the file .docx or .xlsx"),
+        (["--format", "docx", "-o", "plan.xlsx"], "ends in .xlsx but --format is docx"),
+        (["-o", "."], "name the file"),
+    ],
+)
+def test_export_refuses_a_wrong_output_before_building(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    assert main(["export", *argv]) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1  # one line, no traceback
+    assert not (env / "out").exists() and not (env / "db").exists()
+
+
+def test_a_database_that_cannot_be_used_is_one_line_and_exit_2(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = env / "broken.sqlite3"
+    broken.write_bytes(b"this is not a SQLite database, just some text" * 100)
+    monkeypatch.setenv("DATABASE_PATH", str(broken))
+    assert main(["users"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot use the database" in err and err.count("\n") == 1
+    (env / "file").write_text("x")
+    monkeypatch.setenv("DATABASE_PATH", str(env / "file" / "k.sqlite3"))  # a file as its folder
+    assert main(["users"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot open the database" in err and err.count("\n") == 1
 
 
 def test_backup(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
