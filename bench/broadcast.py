@@ -24,7 +24,9 @@ from bench.common import Process, bot_env, machine, prepare
 from bot.telegram.standin import Sent, StandIn
 
 
-async def main(chats: int) -> dict[str, float]:
+async def main(chats: int, pacing: str = "0") -> dict[str, float]:
+    """``pacing``: BROADCAST_RATE for the run; "0" measures the overall limiter alone (the
+    deployment default paces reminders at 20/s so that replies keep 8/s of Telegram's 28)."""
     print(f"Broadcast benchmark — {machine()}")
     today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     with tempfile.TemporaryDirectory(prefix="kehoach-broadcast-") as tmp:
@@ -47,6 +49,7 @@ async def main(chats: int) -> dict[str, float]:
             QUIET_START="00:00",
             QUIET_END="00:00",
             SUMMARY_TIME="23:59",
+            BROADCAST_RATE=pacing,
         )
         proc = Process([sys.executable, "-m", "bot", "run"], env, Path(tmp) / "bot.log")
         try:

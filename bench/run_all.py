@@ -64,7 +64,7 @@ def main() -> None:
             r["cast_p99"] <= 0.1,
         ),
         (
-            "broadcast rate, 429s",
+            "broadcast rate unpaced (BROADCAST_RATE=0), 429s",
             "≥ 27 msg/s, 0",
             f"{b['rate']:.1f} msg/s, {b['too_many']} ({b['sent']} chats)",
             b["rate"] >= 27 and b["too_many"] == 0,

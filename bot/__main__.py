@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot (long polling, or webhook if WEBHOOK_URL is set)")
     demo = sub.add_parser("demo", help="try the bot in the terminal, without a token")
     demo.add_argument("--files", type=Path, default=Path("demo-files"), help="where files go")
+    demo.add_argument(
+        "--channel",
+        choices=["telegram", "zalo"],
+        default="telegram",
+        help="chat through the Telegram rendering (buttons) or the Zalo one (numbers, links)",
+    )
     camp = sub.add_parser("campaign", help="check, load or list campaign files")
     csub = camp.add_subparsers(dest="action", required=True)
     check = csub.add_parser("check", help="validate a campaign file and print what it holds")
@@ -57,8 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--draft", action="store_true", help="include unsubmitted work (marked)")
     sub.add_parser("users", help="list who is linked to which agency")
-    rev = sub.add_parser("revoke", help="remove every role of a user")
-    rev.add_argument("user_id", help="the user's Telegram id")
+    rev = sub.add_parser("revoke", help="remove every role of a user in one channel")
+    rev.add_argument(
+        "user_id", help="the account as kehoach-bot users shows it: 123456789 (Telegram), zalo:ID"
+    )
     bak = sub.add_parser("backup", help="copy the database while the bot runs (consistent)")
     bak.add_argument("file", type=Path, help="the backup file to write")
     bak.add_argument("--force", action="store_true", help="replace the file if it exists")
@@ -81,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot.demo import run_demo
 
             try:
-                return asyncio.run(run_demo(settings, args.files))
+                return asyncio.run(run_demo(settings, args.files, args.channel))
             except KeyboardInterrupt:
                 return 0
         if command == "campaign" and args.action == "check":
@@ -115,9 +123,11 @@ def main(argv: list[str] | None = None) -> int:
 def run(settings: Settings) -> int:
     from bot.app import App
 
-    settings.require_token()
+    settings.require_channel()
     if settings.webhook_url:
         settings.require_webhook_secret()
+    if settings.zalo_webhook_url:
+        settings.require_zalo_webhook_secret()
     load_campaign(settings.campaign_file)  # fail before connecting if the file is wrong
     return asyncio.run(App(settings).run())
 
@@ -208,8 +218,13 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
 async def _invite_lines(settings: Settings) -> Callable[[str], list[str]]:
     """How to redeem a code in each configured channel. The Telegram link needs the bot's
     username, asked from the Bot API; a rejected token is one line and exit code 2."""
+    zalo = ["Zalo: gửi cho bot Zalo tin nhắn  /start {code}"] if settings.zalo_enabled else []
+
+    def others(code: str) -> list[str]:
+        return [line.format(code=code) for line in zalo]
+
     if not settings.telegram_enabled:
-        return lambda code: []
+        return others
     from telegram import Bot
     from telegram.error import InvalidToken, TelegramError
 
@@ -224,8 +239,8 @@ async def _invite_lines(settings: Settings) -> Callable[[str], list[str]]:
         print(
             logs.mask(f"(could not reach the Bot API for the bot's name: {exc})"), file=sys.stderr
         )
-        return lambda code: [f"Telegram: /start {code}"]
-    return lambda code: [f"Telegram: https://t.me/{username}?start={code}"]
+        return lambda code: [f"Telegram: /start {code}", *others(code)]
+    return lambda code: [f"Telegram: https://t.me/{username}?start={code}", *others(code)]
 
 
 def export_problem(args: argparse.Namespace) -> str:
@@ -298,9 +313,11 @@ async def users(settings: Settings, args: argparse.Namespace) -> int:
 async def revoke(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.context import utc_now
 
+    channel, sep, ident = str(args.user_id).rpartition(":")
+    channel = channel if sep else "telegram"
     async with _database(settings) as db:
         async with db.transaction() as tx:
-            user = await tx.users.get("telegram", str(args.user_id))
+            user = await tx.users.get(channel, ident)
             removed = await tx.users.revoke(user.id) if user else 0
             if user:
                 await tx.audit.record(utc_now(), None, "user.revoke", "user", user.id)

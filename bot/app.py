@@ -20,11 +20,12 @@ import signal
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlparse
 
 from bot.backups import DailyBackup
 from bot.reports import ReportWorker
 from bot.sender import ChannelFatal, Sender
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings
 from bot.web import WebServer
 from db.connection import Database
 from db.documents import StoredDocument
@@ -55,7 +56,7 @@ class Channel(Protocol):
 
     async def deliver(
         self, item: OutboxItem, message: Outgoing, document: StoredDocument | None
-    ) -> None: ...
+    ) -> int | None: ...
 
 
 def schedule_config(settings: Settings) -> ScheduleConfig:
@@ -114,8 +115,7 @@ class App:
     async def open(self) -> None:
         """Build everything and start the channels (tokens are checked here)."""
         s = self.settings
-        if not s.telegram_enabled:
-            raise SettingsError("BOT_TOKEN is not set: put it in the environment or in .env")
+        s.require_channel()
         self._db = await open_database(s, self.clock)
         await self._check_roles()
         self.services = Services(
@@ -125,30 +125,27 @@ class App:
             default_locale=s.default_locale,
             invite_days=s.invite_days,
             invite_lines=self.invite_lines,
+            quotas={"zalo": s.zalo_monthly_quota} if s.zalo_monthly_quota else {},
         )
         self.core = Core(self.db, self.services, on_queued=self.signal)
-        from bot.telegram.channel import TelegramChannel
-
-        telegram = TelegramChannel(
-            s.require_token(),
-            s.bot_api_url,
-            self.core,
-            s.tz,
-            rate_limit=s.rate_limit_overall,
-            webhook_url=s.webhook_url,
-            webhook_secret=s.require_webhook_secret() if s.webhook_url else None,
-            request=self._telegram_request,
-            get_updates_request=self._telegram_updates_request,
-        )
-        self.channels[telegram.name] = telegram
+        if s.needs_http:
+            self.web = WebServer(s.webhook_listen, s.webhook_port)
+        if s.telegram_enabled:
+            self._open_telegram()
+        if s.zalo_enabled:
+            self._open_zalo()
         self.services.numbered = frozenset(n for n, c in self.channels.items() if c.numbered)
         for channel in self.channels.values():
             await channel.start()
         for name, channel in self.channels.items():
             self.senders[name] = Sender(
-                self.db, channel, self.clock, broadcast_rate=s.broadcast_rate
+                self.db, channel, self.clock, broadcast_rate=s.broadcast_rate, tz=s.tz
             )
-        summary_chat = Recipient("telegram", str(s.summary_chat_id)) if s.summary_chat_id else None
+        summary_chat = (
+            Recipient("telegram", str(s.summary_chat_id))
+            if s.summary_chat_id and s.telegram_enabled
+            else None
+        )
         self.jobs = Jobs(self.db, self.services, schedule_config(s), summary_chat=summary_chat)
         self.backups = (
             DailyBackup(Path(s.database_path), s.backup_dir, s.backup_keep, s.backup_time)
@@ -162,15 +159,60 @@ class App:
             self.signal,
             in_process=self._reports_in_process,
         )
-        if s.webhook_url:
-            self.web = WebServer(s.webhook_listen, s.webhook_port)
-            from urllib.parse import urlparse
 
+    def _open_telegram(self) -> None:
+        from bot.telegram.channel import TelegramChannel
+
+        s = self.settings
+        telegram = TelegramChannel(
+            s.require_token(),
+            s.bot_api_url,
+            self.core,
+            s.tz,
+            rate_limit=s.rate_limit_overall,
+            webhook_url=s.webhook_url,
+            webhook_secret=s.require_webhook_secret() if s.webhook_url else None,
+            request=self._telegram_request,
+            get_updates_request=self._telegram_updates_request,
+        )
+        self.channels[telegram.name] = telegram
+        if s.webhook_url and self.web is not None:
             self.web.webhook(
                 urlparse(s.webhook_url).path or "/",
                 "X-Telegram-Bot-Api-Secret-Token",
                 s.require_webhook_secret(),
                 telegram.handle_update,
+            )
+
+    def _open_zalo(self) -> None:
+        from bot.links import PATH, Links, derive_key
+        from bot.zalo.channel import ZaloChannel
+        from bot.zalo.client import ZaloClient
+
+        s = self.settings
+        token = s.require_zalo_token()
+        links = None
+        if s.public_base_url and self.web is not None:
+            links = Links(derive_key(token), s.public_base_url, self.clock, s.link_hours)
+            self.web.route("GET", PATH + "/{token}/{name}", links.handler(self.db))
+        secret = s.require_zalo_webhook_secret() if s.zalo_webhook_url else None
+        zalo = ZaloChannel(
+            ZaloClient(token, s.zalo_api_url),
+            self.core,
+            links=links,
+            locale=s.default_locale,
+            tz=s.tz,
+            rate_limit=s.zalo_rate_limit,
+            webhook_url=s.zalo_webhook_url,
+            webhook_secret=secret,
+        )
+        self.channels[zalo.name] = zalo
+        if s.zalo_webhook_url and self.web is not None and secret is not None:
+            self.web.webhook(
+                urlparse(s.zalo_webhook_url).path or "/",
+                "X-Bot-Api-Secret-Token",
+                secret,
+                zalo.handle_update,
             )
 
     async def _check_roles(self) -> None:
@@ -208,13 +250,20 @@ class App:
         parts: dict[str, Coroutine[Any, Any, None]] = {}
         for name, sender in self.senders.items():
             parts[f"{name} sender"] = sender.run()
-        if not self.settings.webhook_url:
+        if "telegram" in self.channels and not self.settings.webhook_url:
             from bot.telegram.channel import TelegramChannel
             from bot.telegram.polling import poll
 
             telegram = self.channels["telegram"]
             assert isinstance(telegram, TelegramChannel)
             parts["telegram polling"] = poll(telegram)
+        if "zalo" in self.channels and not self.settings.zalo_webhook_url:
+            from bot.zalo.channel import ZaloChannel
+            from bot.zalo.polling import poll as poll_zalo
+
+            zalo = self.channels["zalo"]
+            assert isinstance(zalo, ZaloChannel)
+            parts["zalo polling"] = poll_zalo(zalo)
         parts["scheduler"] = self._schedule()
         parts["report worker"] = self.reports.run()
         return parts

@@ -14,13 +14,18 @@ import html
 import os
 import re
 import signal
+import socket
 import sys
 import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import unquote
+
+import aiohttp
 
 from bot.settings import Settings
 from bot.telegram.standin import Sent, StandIn
+from bot.zalo.standin import ZaloStandIn
 from db.connection import Database
 from domain.campaign import load_campaign
 from domain.model import Role
@@ -48,6 +53,22 @@ async def wait_settled(db_path: Path, within: float = 60.0) -> bool:
             if not pending and not jobs:
                 return True
             await asyncio.sleep(0.05)
+        return False
+    finally:
+        await db.close()
+
+
+async def wait_handled(db_path: Path, channel: str, update_id: str, within: float = 60) -> bool:
+    """Wait until the bot has stored (committed) this update."""
+    db = await Database.open_reader(db_path)
+    loop = asyncio.get_running_loop()
+    try:
+        deadline = loop.time() + within
+        while loop.time() < deadline:
+            async with db.read() as tx:
+                if await tx.audit.handled(channel, update_id):
+                    return True
+            await asyncio.sleep(0.02)
         return False
     finally:
         await db.close()
@@ -235,8 +256,110 @@ def _reader(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]) -
     loop.call_soon_threadsafe(queue.put_nowait, None)
 
 
-async def run_demo(settings: Settings, files: Path) -> int:
-    demo = Demo(settings, files)
+class ZaloDemo(Demo):
+    """The same demo through the Zalo rendering: plain text, numbered choices answered by
+    typing the number, documents as links (fetched and saved like files)."""
+
+    def __init__(self, settings: Settings, files: Path, out: object = sys.stdout) -> None:
+        super().__init__(settings, files, out)
+        self.zalo = ZaloStandIn()
+        self.zseen: dict[str, int] = {}
+        self._links: list[str] = []
+
+    @staticmethod
+    def zid(uid: int) -> str:
+        return f"demo{uid:012d}"
+
+    async def start(self, workdir: Path) -> None:
+        await self.zalo.start()
+        db_path = workdir / "demo.sqlite3"
+        campaign_file = self._shifted_campaign(workdir)
+        codes = await self._invites(db_path, campaign_file)
+        self.db_path = db_path
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_", "ZALO_"))
+        }
+        env.update(
+            ZALO_BOT_TOKEN=self.zalo.token,
+            ZALO_API_URL=self.zalo.base_url,
+            ZALO_RATE_LIMIT="0",
+            PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+            WEBHOOK_PORT=str(port),
+            DATABASE_PATH=str(db_path),
+            CAMPAIGN_FILE=str(campaign_file),
+        )
+        log = (workdir / "bot.log").open("ab")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, stdout=log, stderr=log
+        )
+        await self.standin.wait_for(lambda: self.zalo.count("getUpdates") > 0, 30, "the bot")
+        for (uid, *_rest), code in zip(PEOPLE, codes, strict=True):
+            await self._say_as(uid, f"/start {code}")
+
+    async def _say_as(self, uid: int, text: str) -> None:
+        message_id = self.zalo.push_text(self.zid(uid), text)
+        await wait_handled(self.db_path, "zalo", message_id)
+        await self._settled()
+
+    def show(self) -> None:
+        for uid, *_rest in PEOPLE:
+            zid = self.zid(uid)
+            new = self.zalo.sent_to(zid)[self.zseen.get(zid, 0) :]
+            if uid != self.uid:
+                if new:
+                    self.say(
+                        _("({n} new messages for the other role: /vai to see them)").format(
+                            n=len(new)
+                        )
+                    )
+                continue
+            self.zseen[zid] = self.zseen.get(zid, 0) + len(new)
+            for message in new:
+                self.say("─" * 60)
+                self.say(message.text)
+                for url in re.findall(r"(http://127\.0\.0\.1:\d+/tep/\S+)", message.text):
+                    self._links.append(url)
+
+    async def handle(self, line: str) -> bool:
+        line = line.strip()
+        if line in ("/thoat", "/exit", "/quit"):
+            return False
+        if line == "/vai":
+            self.current = 1 - self.current
+            self.say(_("Now you are: {who}").format(who=self.role_label()))
+            self.show()
+            return True
+        if line:
+            await self._say_as(self.uid, line)
+            self.show()
+            await self._save_links()
+        return True
+
+    async def _save_links(self) -> None:
+        links, self._links = self._links, []
+        if not links:
+            return
+        async with aiohttp.ClientSession() as http:
+            for url in links:
+                async with http.get(url) as r:
+                    if r.status != 200:
+                        continue
+                    name = unquote(url.rsplit("/", 1)[-1])
+                    self.files.mkdir(parents=True, exist_ok=True)
+                    path = self.files / name
+                    path.write_bytes(await r.read())
+                    self.say(_("📎 File received and saved: {path}").format(path=path))
+
+    async def stop(self) -> None:
+        await super().stop()
+        await self.zalo.stop()
+
+
+async def run_demo(settings: Settings, files: Path, channel: str = "telegram") -> int:
+    demo = ZaloDemo(settings, files) if channel == "zalo" else Demo(settings, files)
     with tempfile.TemporaryDirectory(prefix="kehoach-demo-") as tmp:
         demo.say(_("Starting the Bot API stand-in and the bot…"))
         try:

@@ -60,7 +60,7 @@ class Transport(Protocol):
 
     async def deliver(
         self, item: OutboxItem, message: Outgoing, document: StoredDocument | None
-    ) -> None: ...
+    ) -> int | None: ...
 
 
 @dataclass
@@ -70,6 +70,7 @@ class _Result:
     error: str = ""
     after: float = 0.0
     counts: bool = True
+    messages: int = 1  # API messages it took (a long text on Zalo is several)
 
 
 class Sender:
@@ -83,7 +84,9 @@ class Sender:
         broadcasts: int = 2,
         broadcast_rate: float = 20.0,
         give_up: dt.timedelta = dt.timedelta(hours=24),
+        tz: dt.tzinfo = dt.UTC,
     ) -> None:
+        self.tz = tz
         self.db = db
         self.transport = transport
         self.clock = clock
@@ -251,9 +254,9 @@ class Sender:
             if message.document_id is not None:
                 async with self.db.read() as tx:
                     document = await tx.documents.get(message.document_id)
-            await self.transport.deliver(item, message, document)
+            used = await self.transport.deliver(item, message, document)
             crashpoint("after_send")
-            self._results.append(_Result(item, "sent"))
+            self._results.append(_Result(item, "sent", messages=used or 1))
         except Blocked as exc:
             self._results.append(_Result(item, "blocked", str(exc)))
         except Permanent as exc:
@@ -287,7 +290,7 @@ class Sender:
             return
         results, self._results = self._results, []
         now = self.clock()
-        sent = 0
+        sent = used = 0
         requeue: list[OutboxItem] = []
         dropped: set[str] = set()
         async with self.db.transaction() as tx:
@@ -296,6 +299,7 @@ class Sender:
                 if r.outcome == "sent":
                     await tx.outbox.mark_sent([item.id], now)
                     sent += 1
+                    used += r.messages
                 elif r.outcome == "blocked":
                     await recipient_blocked(tx, Recipient(self.channel, item.recipient), now)
                     dropped.add(item.recipient)
@@ -325,6 +329,9 @@ class Sender:
                             after,
                             r.error,
                         )
+            if used:
+                month = now.astimezone(self.tz).strftime("%Y-%m")
+                await tx.usage.add(self.channel, month, used)
         for recipient in dropped:  # everything that waited for them was dropped too
             self._queues.pop(recipient, None)
         for item in requeue:

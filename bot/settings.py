@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BUNDLED_CAMPAIGN = Path(__file__).parent / "campaigns" / "bac-ninh-2025.toml"
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+ZALO_API_URL = "https://bot-api.zaloplatforms.com/bot"
 
 
 class SettingsError(Exception):
@@ -63,6 +64,16 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Zalo Bot Platform (optional, beside or instead of Telegram).
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_url: str = ZALO_API_URL
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_rate_limit: float = Field(default=5, ge=0)  # messages per second; 0 = no limit
+    zalo_monthly_quota: int = Field(default=0, ge=0)  # messages a month; 0 = not counted against
+    # Where the bot's HTTP server is reached from outside (document links for Zalo).
+    public_base_url: str | None = None
+    link_hours: int = Field(default=24, ge=1, le=24 * 7)  # how long a document link works
 
     @field_validator("summary_days", "reminder_days_before", mode="before")
     @classmethod
@@ -99,7 +110,12 @@ class Settings(BaseSettings):
         """Every secret value, for the log formatter to mask."""
         return [
             s.get_secret_value()
-            for s in (self.bot_token, self.webhook_secret)
+            for s in (
+                self.bot_token,
+                self.webhook_secret,
+                self.zalo_bot_token,
+                self.zalo_webhook_secret,
+            )
             if s is not None and s.get_secret_value()
         ]
 
@@ -119,7 +135,7 @@ class Settings(BaseSettings):
             raise ValueError("must be 'vi' or 'en'")
         return value
 
-    @field_validator("bot_api_url")
+    @field_validator("bot_api_url", "zalo_api_url")
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -133,7 +149,7 @@ class Settings(BaseSettings):
             raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
         return value
 
-    @field_validator("webhook_url")
+    @field_validator("webhook_url", "zalo_webhook_url", "public_base_url")
     @classmethod
     def _webhook(cls, value: str | None) -> str | None:
         if value and not value.startswith("https://") and not value.startswith("http://127."):
@@ -161,6 +177,38 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         return self.bot_token is not None and bool(self.bot_token.get_secret_value().strip())
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return self.zalo_bot_token is not None and bool(
+            self.zalo_bot_token.get_secret_value().strip()
+        )
+
+    def require_channel(self) -> None:
+        if not (self.telegram_enabled or self.zalo_enabled):
+            raise SettingsError(
+                "no channel: set BOT_TOKEN (Telegram, from @BotFather) and/or ZALO_BOT_TOKEN "
+                "(Zalo Bot Platform) in the environment or in .env — or try `kehoach-bot demo`"
+            )
+
+    def require_zalo_token(self) -> str:
+        token = self.zalo_bot_token.get_secret_value().strip() if self.zalo_bot_token else ""
+        if not token:
+            raise SettingsError("ZALO_BOT_TOKEN is not set")
+        return token
+
+    def require_zalo_webhook_secret(self) -> str:
+        secret = self.zalo_webhook_secret.get_secret_value() if self.zalo_webhook_secret else ""
+        if not 8 <= len(secret) <= 256:
+            raise SettingsError(
+                "ZALO_WEBHOOK_SECRET must be set (8-256 characters) when ZALO_WEBHOOK_URL is set"
+            )
+        return secret
+
+    @property
+    def needs_http(self) -> bool:
+        """The bot's own HTTP server runs for webhooks and for document links."""
+        return bool(self.webhook_url or self.zalo_webhook_url or self.public_base_url)
 
 
 def load_settings(**overrides: object) -> Settings:

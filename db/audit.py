@@ -62,6 +62,14 @@ class AuditRepo(Repository):
         )
         return await self._changes() == 1
 
+    async def handled(self, channel: str, update_id: str) -> bool:
+        """Whether this update has been handled (committed)."""
+        row = await self._one(
+            "SELECT 1 FROM processed_updates WHERE channel = ? AND update_id = ?",
+            (channel, update_id),
+        )
+        return row is not None
+
     async def _changes(self) -> int:
         row = await self._one("SELECT changes()")
         return int(row[0]) if row else 0

@@ -18,7 +18,8 @@ class Conversation(BaseModel):
     measure_id: int | None = None
     wizard: bool = False
     campaign_id: int | None = None  # the campaign the step belongs to
-    menu: tuple[str, ...] = ()  # numbered choices in force (channels without buttons)
+    # numbered choices in force (channels without buttons): (label, packed payload)
+    menu: tuple[tuple[str, str], ...] = ()
     pending: str | None = None  # an answer waiting for the person's confirmation
 
 
@@ -35,7 +36,7 @@ class ConversationRepo(Repository):
             measure_id=row["measure_id"],
             wizard=bool(row["wizard"]),
             campaign_id=row["campaign_id"],
-            menu=tuple(json.loads(row["menu"])) if row["menu"] else (),
+            menu=_menu(row["menu"]),
             pending=row["pending"],
         )
 
@@ -57,13 +58,27 @@ class ConversationRepo(Repository):
                 conv.measure_id,
                 int(conv.wizard),
                 conv.campaign_id,
-                json.dumps(list(conv.menu)) if conv.menu else None,
+                json.dumps([list(c) for c in conv.menu], ensure_ascii=False) if conv.menu else None,
                 conv.pending,
                 iso(at),
             ),
         )
 
-    async def set_menu(self, user_id: int, menu: tuple[str, ...], at: dt.datetime) -> None:
+    async def set_menu(
+        self, user_id: int, menu: tuple[tuple[str, str], ...], at: dt.datetime
+    ) -> None:
         """The numbered choices shown last to this person (kept with their step)."""
         conv = await self.get(user_id)
         await self.save(conv.model_copy(update={"menu": menu}), at)
+
+
+def _menu(raw: str | None) -> tuple[tuple[str, str], ...]:
+    if not raw:
+        return ()
+    out = []
+    for entry in json.loads(raw):
+        if isinstance(entry, str):  # stored before labels were kept
+            out.append(("", entry))
+        else:
+            out.append((str(entry[0]), str(entry[1])))
+    return tuple(out)

@@ -12,6 +12,7 @@ from db.documents import DocumentRepo
 from db.failures import FailureRepo
 from db.outbox import OutboxRepo
 from db.plans import PlanRepo
+from db.usage import UsageRepo
 from db.users import UserRepo
 
 
@@ -26,3 +27,4 @@ class Repos:
         self.outbox = OutboxRepo(conn)
         self.documents = DocumentRepo(conn)
         self.failures = FailureRepo(conn)
+        self.usage = UsageRepo(conn)

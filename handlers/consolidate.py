@@ -52,7 +52,13 @@ async def load_overview(
     plans = await tx.plans.plans(campaign.id, agency_ids)
     people = await tx.users.people_by_agency(Role.FOCAL, agency_ids)
     named = {
-        agency_id: [(u.display_name or u.external_id, u.blocked_at is not None) for u in users]
+        agency_id: [
+            (
+                f"{u.display_name or u.external_id} ({u.channel.capitalize()})",
+                u.blocked_at is not None,
+            )
+            for u in users
+        ]
         for agency_id, users in people.items()
     }
     return overview(plans, named, campaign.definition.deadlines.plans_due, today)

@@ -35,6 +35,8 @@ class Services:
     numbered: frozenset[str] = frozenset()
     # How to redeem an invitation code in each enabled channel (a link, or what to send).
     invite_lines: Callable[[str], list[str]] = field(default=lambda code: [f"/start {code}"])
+    # Monthly message quotas of channels that have one (administrators warned at 80 %).
+    quotas: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

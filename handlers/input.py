@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from domain.text import NAME_MAX, normalize
+from domain.text import NAME_MAX, fold, normalize
 from locales import _, fmt_number
 
 
@@ -32,13 +32,14 @@ def names(raw: str) -> list[str]:
     return [clean(p, NAME_MAX) for p in parts if p.strip(" .")]
 
 
-_COMMAND = re.compile(r"/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
+_COMMAND = re.compile(r"/(\w+)(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
 
 
 def command(text: str) -> tuple[str, str] | None:
     """'/trave SNV\\nlý do...' → ('trave', 'SNV\\nlý do...'): arguments after any whitespace,
-    line breaks kept (a reason may span lines); '@botname' dropped. None if not a command."""
+    line breaks kept (a reason may span lines); '@botname' dropped; the name without diacritics
+    ('/nộp' is '/nop'). None if not a command."""
     m = _COMMAND.fullmatch(text.strip())
     if m is None:
         return None
-    return m[1].lower(), (m[2] or "").strip()
+    return re.sub(r"[^a-z0-9_]", "", fold(m[1])), (m[2] or "").strip()

@@ -31,11 +31,12 @@ from handlers.context import Services
 from handlers.markup import esc
 from handlers.outbox import BROADCAST, NOTICE, enqueue
 from handlers.types import Recipient, Reply
-from locales import _, days_phrase, fmt_date, use_locale
+from locales import _, days_phrase, fmt_date, fmt_number, use_locale
 
 log = logging.getLogger(__name__)
 
 BATCH = 25  # agencies per transaction when queueing reminders: each holds the database ~15 ms
+QUOTA_WARNING = 0.8  # share of a monthly quota at which administrators are warned
 UPDATES_KEPT = dt.timedelta(hours=72)  # update ids remembered for de-duplication
 SENT_KEPT = dt.timedelta(days=30)  # sent messages kept in the outbox for operators
 
@@ -95,6 +96,7 @@ class Jobs:
                 await self._guard(result, "summary", self._summary, campaign, now)
             await self._guard(result, "manual", self._manual, campaign, now)
             await self._guard(result, "alert", self._alerts, campaign, now)
+        await self._guard(result, "quota", self._quotas, campaign, now)
         await self._guard(result, "housekeeping", self._housekeeping, campaign, now)
         return result
 
@@ -328,6 +330,50 @@ class Jobs:
                 result.alerts += len(replies)
                 log.error(
                     "daily summary %s never went out; %d administrators told", f.slot, len(replies)
+                )
+
+    async def _quotas(
+        self, campaign: ActiveCampaign | None, result: TickResult, now: dt.datetime
+    ) -> None:
+        """A channel that used 80 % of its monthly message quota: the administrators are told
+        once that month (through every channel they are reachable on)."""
+        month = now.astimezone(self.services.tz).strftime("%Y-%m")
+        for channel, quota in self.services.quotas.items():
+            async with self.db.transaction() as tx:
+                usage = await tx.usage.get(channel, month)
+                if usage.warned or usage.sent < QUOTA_WARNING * quota:
+                    continue
+                replies = []
+                for user in await admins(tx, self.services):
+                    with use_locale(user.locale or self.services.default_locale):
+                        replies.append(
+                            Reply(
+                                text="⚠️ "
+                                + _(
+                                    "The bot has sent {sent} of the {quota} messages this month's "
+                                    "{channel} plan allows ({share}). When the quota is used up, "
+                                    "messages there stop until next month: raise the quota, or "
+                                    "ask people to use another channel."
+                                ).format(
+                                    sent=fmt_number(usage.sent),
+                                    quota=fmt_number(quota),
+                                    channel=channel.capitalize(),
+                                    share=f"{usage.sent * 100 // quota} %",
+                                ),
+                                to=Recipient(user.channel, user.external_id),
+                            )
+                        )
+                result.signals |= await enqueue(
+                    tx, replies, now, numbered=self.services.numbered, priority=NOTICE, kind="alert"
+                )
+                await tx.usage.warned(channel, month, now)
+                result.alerts += len(replies)
+                log.warning(
+                    "%s: %d of %d monthly messages used; %d administrators told",
+                    channel,
+                    usage.sent,
+                    quota,
+                    len(replies),
                 )
 
     # -- housekeeping --------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Queueing what the core decided to say, in the transaction of the change that caused it.
 
-Each Reply becomes an outbox row for its channel and recipient. A channel without buttons gets the
-choices numbered when rendered; the payloads of those numbers are kept with the recipient's
-conversation (same transaction), so "2" means the same after a restart.
+Each Reply becomes an outbox row for its channel and recipient. For a channel without buttons the
+choices are written into the text as numbered lines (``handlers.numbered``) and the menu — labels
+and payloads — is kept with the recipient's conversation in the same transaction, so "2" means
+the same after a restart; consecutive short replies to one person are merged into one message
+there (fewer messages, and a monthly quota to respect).
 """
 
 from __future__ import annotations
@@ -11,7 +13,11 @@ import datetime as dt
 
 from db.outbox import BROADCAST, NOTICE, REPLY
 from db.repos import Repos
+from handlers.markup import BREAK
+from handlers.numbered import lines as numbered_lines
 from handlers.types import Document, Outgoing, Recipient, Reply, StoredFile
+
+MERGE_UP_TO = 1500  # characters: merged replies stay one message on a 2,000-character channel
 
 DOCUMENTS_KEPT = dt.timedelta(days=7)  # how long a file made for someone can be fetched again
 
@@ -32,7 +38,8 @@ async def enqueue(
     """Queue ``replies``; returns the channels that have new messages. Without an explicit
     ``priority``, messages to ``default`` (the person who wrote) are replies, others notices."""
     channels: set[str] = set()
-    menus: dict[Recipient, tuple[str, ...]] = {}
+    menus: dict[Recipient, tuple[tuple[str, str], ...]] = {}
+    replies = _merged(replies, default, numbered)
     for reply in replies:
         to = reply.to or default
         if to is None:
@@ -45,6 +52,13 @@ async def enqueue(
             choices=tuple(tuple((c.label, c.data) for c in row) for row in reply.choices),
             edit_ref=edit_ref if reply.edit and to == default else None,
         )
+        if to.channel in numbered and message.choices:
+            menu = tuple(message.flat_choices)
+            menus[to] = menu
+            text = (
+                f"{reply.text}{BREAK}{numbered_lines(menu)}" if reply.text else numbered_lines(menu)
+            )
+            message = Outgoing(text=text)
         document_id = None
         doc = reply.document
         if isinstance(doc, Document):  # a file made inside the transaction (small ones only)
@@ -59,10 +73,44 @@ async def enqueue(
             to.channel, to.external_id, level, kind, message.to_json(), now, document_id
         )
         channels.add(to.channel)
-        if to.channel in numbered and reply.choices:
-            menus[to] = tuple(data for _label, data in message.flat_choices)
     for to, menu in menus.items():
         user = await tx.users.get(to.channel, to.external_id)
         if user is not None:
             await tx.conversations.set_menu(user.id, menu, now)
     return channels
+
+
+def _merged(
+    replies: list[Reply], default: Recipient | None, numbered: frozenset[str]
+) -> list[Reply]:
+    """For numbered channels: a text reply without choices followed by another text reply to
+    the same person becomes one message ("Đã lưu." and the next question read as one)."""
+    if not numbered:
+        return replies
+    out: list[Reply] = []
+    for reply in replies:
+        prev = out[-1] if out else None
+        to = reply.to or default
+        if (
+            prev is not None
+            and to is not None
+            and to.channel in numbered
+            and (prev.to or default) == to
+            and not prev.choices
+            and prev.document is None
+            and reply.document is None
+            and prev.text
+            and reply.text
+            and not prev.edit
+            and len(prev.text) + len(reply.text) <= MERGE_UP_TO
+        ):
+            out[-1] = Reply(
+                text=f"{prev.text}{BREAK}{reply.text}",
+                choices=reply.choices,
+                to=reply.to,
+                edit=reply.edit,
+                toast=prev.toast or reply.toast,
+            )
+            continue
+        out.append(reply)
+    return out

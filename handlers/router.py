@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from db.connection import Database
 from db.faults import crashpoint
 from handlers import buttons as act
-from handlers import common, consolidate, measure, plan, registration, wizard
+from handlers import common, consolidate, measure, numbered, plan, registration, wizard
 from handlers.context import Ctx, Services
 from handlers.outbox import enqueue
-from handlers.types import Event, Kind, Recipient, Reply
+from handlers.types import Choice, Event, Kind, Recipient, Reply
 from locales import _, use_locale
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,15 @@ class Core:
                         now=now,
                     )
                     where["step"] = ctx.conv.step
-                    await self._dispatch(ctx)
+                    if event.channel in self.services.numbered:
+                        read = numbered.read(event, ctx.conv.menu)
+                        if isinstance(read, numbered.Refusal):
+                            self._refuse_number(ctx, read)
+                        else:
+                            ctx.event = read
+                            await self._dispatch(ctx)
+                    else:
+                        await self._dispatch(ctx)
                     channels = await enqueue(
                         tx,
                         ctx.replies,
@@ -143,6 +151,25 @@ class Core:
             )
         self.on_queued(channels)
         return Outcome(failed=True, channels=channels)
+
+    @staticmethod
+    def _refuse_number(ctx: Ctx, refusal: numbered.Refusal) -> None:
+        """A number outside the menu in force: say so, and show that menu again."""
+        menu = ctx.conv.menu
+        choices = [
+            [Choice(label, action)]
+            for label, data in menu
+            if (action := act.unpack(data)) is not None
+        ]
+        if not choices:
+            ctx.say(numbered.refusal_text(refusal, ()))
+            return
+        ctx.say(
+            _("{n} is not one of the choices. Please answer with one of these numbers:").format(
+                n=refusal.number
+            ),
+            choices,
+        )
 
     async def _dispatch(self, ctx: Ctx) -> None:
         event = ctx.event

@@ -181,7 +181,7 @@ async def test_blocked_user_is_recorded_and_not_retried(harness: Harness) -> Non
     calls = await tick(h, at(20, 8, 0))
     assert to(calls, FOCAL2) == [] and len(to(calls, FOCAL)) == 1
     calls = await h.send(CONSOLIDATOR, "/tonghop")
-    assert "(đã chặn bot: Nguyễn Văn A)" in calls[0].text
+    assert "(đã chặn bot: Nguyễn Văn A (Telegram))" in calls[0].text  # with the channel
 
 
 async def test_a_failing_summary_is_retried_then_reported_to_administrators(

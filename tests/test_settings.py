@@ -57,7 +57,8 @@ def test_malformed_setting(
 def test_run_without_token_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["kehoach-bot: BOT_TOKEN is not set: put it in the environment or in .env"]
+    assert len(err) == 1 and err[0].startswith("kehoach-bot: no channel: set BOT_TOKEN")
+    assert "ZALO_BOT_TOKEN" in err[0] and "kehoach-bot demo" in err[0]
 
 
 def test_malformed_setting_exits_2(

@@ -1,0 +1,125 @@
+"""Signed, expiring links to stored documents, for channels that cannot send files (Zalo).
+
+A link names one document and the person it was made for, and when it stops working; it is
+signed with HMAC-SHA256, so it cannot be forged or stretched. The bot's own HTTP server
+(``bot.web``) serves it: 403 for a forged or malformed link, 410 for an expired one or a document
+no longer kept, else the file with its type and (Vietnamese) file name. Every request is logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from aiohttp import web
+
+from db.connection import Database
+from handlers.context import Clock
+from locales import _
+
+log = logging.getLogger(__name__)
+
+PATH = "/tep"
+MEDIA_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class LinkRefused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Grant:
+    document_id: int
+    recipient: str  # "channel:id" of the person it was made for
+    expires: dt.datetime
+
+
+def derive_key(token: str) -> bytes:
+    """A signing key of its own, derived from the channel's secret token (rotating the token
+    invalidates the links still out there, which is what one wants then)."""
+    return hmac.new(token.encode(), b"kehoach-bot document links", hashlib.sha256).digest()
+
+
+class Links:
+    def __init__(self, key: bytes, base_url: str, clock: Clock, hours: int = 24) -> None:
+        self.key = key
+        self.base_url = base_url.rstrip("/")
+        self.clock = clock
+        self.lifetime = dt.timedelta(hours=hours)
+
+    def _sign(self, body: str) -> str:
+        return hmac.new(self.key, body.encode(), hashlib.sha256).hexdigest()[:40]
+
+    def make(self, document_id: int, recipient: str, filename: str) -> tuple[str, dt.datetime]:
+        expires = self.clock() + self.lifetime
+        body = f"{document_id}|{recipient}|{int(expires.timestamp())}"
+        token = base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+        url = f"{self.base_url}{PATH}/{token}.{self._sign(body)}/{quote(filename)}"
+        return url, expires
+
+    def check(self, token: str) -> Grant:
+        """The grant of a link, or LinkRefused (403 forged, 410 expired)."""
+        encoded, _, signature = token.rpartition(".")
+        try:
+            body = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+            doc, recipient, stamp = body.split("|")
+            grant = Grant(int(doc), recipient, dt.datetime.fromtimestamp(int(stamp), dt.UTC))
+        except ValueError:
+            raise LinkRefused(403, "malformed") from None
+        if not hmac.compare_digest(signature.encode(), self._sign(body).encode()):
+            raise LinkRefused(403, "bad signature")
+        if grant.expires < self.clock():
+            raise LinkRefused(410, "expired")
+        return grant
+
+    def handler(self, db: Database) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def serve(request: web.Request) -> web.StreamResponse:
+            token = request.match_info.get("token", "")
+            peer = request.headers.get("X-Forwarded-For", request.remote or "?")
+            try:
+                grant = self.check(token)
+            except LinkRefused as exc:
+                log.warning("document link refused (%s) from %s", exc, peer)
+                return web.Response(status=exc.status, text=_refusal(exc.status))
+            async with db.read() as tx:
+                document = await tx.documents.get(grant.document_id)
+            if document is None or document.expires_at < self.clock():
+                log.info("document link: document %s no longer kept", grant.document_id)
+                return web.Response(status=410, text=_refusal(410))
+            log.info(
+                "document link: document %s (%s) served to %s, made for %s",
+                document.id,
+                document.filename,
+                peer,
+                grant.recipient,
+            )
+            suffix = document.filename[document.filename.rfind(".") :].lower()
+            return web.Response(
+                body=document.content,
+                content_type=MEDIA_TYPES.get(suffix, "application/octet-stream"),
+                headers={
+                    "Content-Disposition": "attachment; filename*=UTF-8''"
+                    + quote(document.filename),
+                    "Cache-Control": "private, no-store",
+                    "X-Content-Type-Options": "nosniff",
+                },
+            )
+
+        return serve
+
+
+def _refusal(status: int) -> str:
+    if status == 410:
+        return _("This link has expired. Ask for the file again in the chat with the bot.") + "\n"
+    return _("This link is not valid.") + "\n"

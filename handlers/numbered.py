@@ -1,0 +1,93 @@
+"""Channels without buttons (Zalo): choices shown as numbers, answers read back as choices.
+
+The core decides choices once, as for Telegram. For a numbered channel they are written into the
+message ("1. …", "2. …") and the menu in force — the labels and packed payloads — is stored with
+the person's conversation in the same transaction, so "2" means the same after a restart. What
+the person sends back is read here, before anything else: a number of the menu in force (or its
+label typed out) becomes that button's press, "0" or "menu" the main menu, a bare command word
+(``xem``, ``nộp``, ``tong hop``) that command; a number outside the menu is refused with the
+menu repeated. Anything else is text for the step the person is on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from domain.text import fold
+from handlers import buttons as act
+from handlers.markup import esc
+from handlers.types import Event, Kind
+from locales import _
+
+# Bare words read as commands in a numbered channel (folded: no diacritics, no spaces), only when
+# they are the whole message: "xem" is the command, "Xem xét lại quy trình…" is an answer.
+WORDS = {
+    "kehoach": "kehoach",
+    "xem": "xem",
+    "nop": "nop",
+    "huy": "huy",
+    "trogiup": "trogiup",
+    "help": "help",
+    "tonghop": "tonghop",
+    "nhacnho": "nhacnho",
+    "ngonngu": "ngonngu",
+    "batdau": "start",
+    "start": "start",
+}
+MENU_WORDS = {"0", "menu", "menuchinh", "trove", "quaylai"}
+_NUMBER = re.compile(r"\s*(\d{1,3})\s*[.)]?\s*")
+_NOT_WORD = re.compile(r"[^a-z0-9]")
+
+
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """A number that is not in the menu in force: say so and show the menu again."""
+
+    number: int
+
+
+def _key(text: str) -> str:
+    return _NOT_WORD.sub("", fold(text))
+
+
+def read(event: Event, menu: tuple[tuple[str, str], ...]) -> Event | Refusal:
+    """What a message of a numbered channel means: a press, a command, a refusal, or itself."""
+    if event.kind is not Kind.TEXT:
+        return event
+    text = event.text.strip()
+    if m := _NUMBER.fullmatch(text):
+        n = int(m[1])
+        if n == 0:
+            return dataclasses.replace(event, kind=Kind.BUTTON, data=act.pack(act.Menu()))
+        if 1 <= n <= len(menu):
+            return dataclasses.replace(event, kind=Kind.BUTTON, data=menu[n - 1][1])
+        return Refusal(n)
+    key = _key(text)
+    if not key or len(text) > 40:
+        return event
+    for label, data in menu:  # the choice's text typed out, emoji and case aside
+        if _key(label) == key:
+            return dataclasses.replace(event, kind=Kind.BUTTON, data=data)
+    if key in MENU_WORDS:
+        return dataclasses.replace(event, kind=Kind.BUTTON, data=act.pack(act.Menu()))
+    if key in WORDS:
+        return dataclasses.replace(event, kind=Kind.COMMAND, command=WORDS[key], args="")
+    return event
+
+
+def refusal_text(refusal: Refusal, menu: tuple[tuple[str, str], ...]) -> str:
+    """When there is no menu to show again."""
+    return _("There is no numbered choice to answer now ({n}). Send 0 for the main menu.").format(
+        n=refusal.number
+    )
+
+
+def lines(menu: tuple[tuple[str, str], ...]) -> str:
+    """The choices as numbered lines, then how to answer."""
+    out = [f"{k}. {esc(label)}" for k, (label, _data) in enumerate(menu, 1)]
+    return "\n".join(out) + "\n" + hint()
+
+
+def hint() -> str:
+    return "__" + _("Reply with the number of your choice (0: main menu).") + "__"

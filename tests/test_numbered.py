@@ -1,0 +1,134 @@
+"""A channel without buttons (Zalo): numbered choices, the menu kept in the database, words as
+commands — driven through the core, event by event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from domain.model import Role
+from handlers.markup import plain
+from handlers.numbered import read
+from handlers.types import Event, Kind, Outgoing
+from tests.conftest import Clock
+from tests.core import VN, CoreHarness, text
+
+FOCAL, CONSOLIDATOR = 8101, 8102
+
+
+@pytest.fixture
+async def zalo(tmp_path: Path) -> AsyncIterator[CoreHarness]:
+    h = await CoreHarness.open(tmp_path, Clock(dt.datetime(2026, 1, 15, 9, 0, tzinfo=VN)), "zalo")
+    try:
+        yield h
+    finally:
+        await h.close()
+
+
+def number(outs: list[Outgoing], label_part: str) -> str:
+    """The number shown in front of the (last) choice whose label contains ``label_part``."""
+    found = [
+        m[1]
+        for o in outs
+        for line in plain(o.text).splitlines()
+        if (m := re.match(r"(\d+)\. (.*)", line)) and label_part in m[2]
+    ]
+    assert found, f"no numbered choice {label_part!r} in {text(outs)!r}"
+    return found[-1]
+
+
+async def test_a_whole_plan_by_numbers(zalo: CoreHarness) -> None:
+    h = zalo
+    await h.join(CONSOLIDATOR, "STC", Role.CONSOLIDATOR)
+    await h.join(FOCAL, "TTT")
+    outs = await h.send(FOCAL, "kehoach")  # a command without "/"
+    assert all(o.choices == () for o in outs)  # no buttons: the choices are in the text
+    assert "Trả lời bằng số của lựa chọn (0: menu chính)." in text(outs)
+    outs = await h.send(FOCAL, number(outs, "1."))
+    outs = await h.send(FOCAL, number(outs, "Nhập mục tiêu"))
+    outs = await h.send(FOCAL, "Giải quyết dứt điểm đơn thư tồn đọng")
+    assert "Đã lưu mục tiêu" in text(outs)
+    assert len(outs) == 1  # "saved" and the next question read as one message
+    outs = await h.send(FOCAL, number(outs, "Thêm nhiệm vụ"))
+    outs = await h.send(FOCAL, "Rà soát, phân loại đơn thư tồn đọng")
+    outs = await h.send(FOCAL, number(outs, "⭐"))
+    outs = await h.send(FOCAL, "Không có")  # the choice's text typed out
+    outs = await h.send(FOCAL, "quý II/2026")
+    outs = await h.send(FOCAL, "bo qua")  # without diacritics
+    assert "1.1. Rà soát, phân loại đơn thư tồn đọng" in text(outs)
+    outs = await h.send(FOCAL, "nộp")
+    outs = await h.send(FOCAL, number(outs, "Xác nhận nộp"))
+    assert "Đã nộp" in text(outs)
+    assert await h.rows("SELECT version FROM submissions") == [(1,)]
+
+
+async def test_a_number_outside_the_menu_is_refused_with_the_menu_again(zalo: CoreHarness) -> None:
+    h = zalo
+    await h.join(FOCAL, "TTT")
+    menu = await h.send(FOCAL, "/kehoach")
+    stored = await h.rows("SELECT menu FROM conversations")
+    entries = json.loads(stored[0][0])
+    assert entries and all(len(e) == 2 for e in entries)  # label and payload, kept in the db
+    outs = await h.send(FOCAL, "99")
+    said = text(outs)
+    assert "99 không phải là một lựa chọn" in said
+    assert number(outs, "1.") == number(menu, "1.")  # the same menu, shown again
+    assert await h.rows("SELECT menu FROM conversations") == stored  # nothing changed
+
+
+async def test_the_menu_survives_a_restart(zalo: CoreHarness, tmp_path: Path) -> None:
+    h = zalo
+    await h.join(FOCAL, "TTT")
+    outs = await h.send(FOCAL, "/kehoach")
+    first = number(outs, "1.")
+    await h.close()
+    h2 = await CoreHarness.open(tmp_path, h.clock, "zalo")  # a new process, the same database
+    try:
+        outs = await h2.send(FOCAL, first)
+        assert "Nhập mục tiêu" in text(outs)
+    finally:
+        await h2.close()
+    h.db = await type(h.db).open(tmp_path / "core.sqlite3")  # for the fixture's close
+
+
+async def test_zero_and_menu_return_to_the_main_menu_and_words_are_commands(
+    zalo: CoreHarness,
+) -> None:
+    h = zalo
+    await h.join(FOCAL, "TTT")
+    outs = await h.send(FOCAL, "/kehoach")
+    outs = await h.send(FOCAL, number(outs, "1."))
+    outs = await h.send(FOCAL, number(outs, "Nhập mục tiêu"))
+    assert await h.rows("SELECT step FROM conversations") == [("objective",)]
+    outs = await h.send(FOCAL, "0")
+    assert await h.rows("SELECT step FROM conversations") == [("idle",)]
+    assert "Kế hoạch khắc phục" in text(outs) or "1." in text(outs)
+    outs = await h.send(FOCAL, "Menu")
+    assert number(outs, "1.")
+    outs = await h.send(FOCAL, "XEM")
+    assert "Thanh tra tỉnh" in text(outs)
+    outs = await h.send(FOCAL, "/nộp")  # a command typed with diacritics
+    assert "chưa" in text(outs).lower()
+
+
+def test_reading_is_only_for_whole_messages() -> None:
+    menu = (("📋 Menu kế hoạch", "menu"), ("⬅️ Quay lại", "back:1"))
+
+    def ev(t: str) -> Event:
+        return Event(channel="zalo", delivery_id="1", user_id="u", kind=Kind.TEXT, text=t)
+
+    pressed = read(ev(" 2. "), menu)
+    assert isinstance(pressed, Event) and pressed.kind is Kind.BUTTON and pressed.data == "back:1"
+    answer = read(ev("Xem xét lại quy trình tiếp công dân"), menu)
+    assert isinstance(answer, Event) and answer.kind is Kind.TEXT  # an answer, not /xem
+    year = read(ev("2026"), menu)
+    assert isinstance(year, Event) and year.kind is Kind.TEXT  # a year is an answer
+    back = read(ev("quay lai"), menu)
+    assert isinstance(back, Event) and back.data == "back:1"  # the label first
+    home = read(ev("quay lai"), (("📋 Menu kế hoạch", "menu"),))
+    assert isinstance(home, Event) and home.data == "menu"
