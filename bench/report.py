@@ -34,7 +34,9 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 async def build(folder: Path, agencies: int) -> Path:
-    db_path, _, _ = await prepare(folder, agencies, consolidator=True)
+    # the deadline a month ahead: no overdue reminders during the measurement
+    due = dt.date.today() + dt.timedelta(days=30)
+    db_path, _, _ = await prepare(folder, agencies, due=due, consolidator=True)
     db = await Database.open(db_path)
     now = dt.datetime.now(dt.UTC)
     try:
@@ -141,7 +143,15 @@ async def while_building(db_path: Path, agencies: int, rate: float = 20.0) -> di
     await standin.start()
     campaign_file = db_path.with_name("campaign.toml")
     log = db_path.with_name("bot.log")
-    env = bot_env(standin, db_path, campaign_file, RATE_LIMIT_OVERALL="0")
+    # pinned: no reminder and no daily summary runs meanwhile, whatever the day and hour
+    env = bot_env(
+        standin,
+        db_path,
+        campaign_file,
+        RATE_LIMIT_OVERALL="0",
+        REMINDER_DAYS_BEFORE="",
+        SUMMARY_DAYS="",
+    )
     bot = Process([sys.executable, "-m", "bot", "run"], env, log)
     waiting: dict[int, list[float]] = {}
     latencies: list[float] = []

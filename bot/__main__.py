@@ -128,7 +128,7 @@ def run(settings: Settings) -> int:
         settings.require_webhook_secret()
     if settings.zalo_webhook_url:
         settings.require_zalo_webhook_secret()
-    load_campaign(settings.campaign_file)  # fail before connecting if the file is wrong
+    # a wrong campaign file fails in App.open, before any channel is contacted (CampaignError)
     return asyncio.run(App(settings).run())
 
 

@@ -27,14 +27,21 @@ def chunks(
 
     out: list[str] = []
     current: list[Run] = []
+    used = 0  # size of ``current``: a channel's measure adds up, so it is never recounted
     for joiner, piece in _pieces(text, limit, size):
-        joined = [*current, Run(joiner), *piece] if current else piece
-        if size(joined) <= limit:
-            current = joined
+        if measure is not None:
+            grown = used + (measure([Run(joiner)]) if current else 0) + measure(piece)
+        else:  # rendered length (markup tags): measured as a whole
+            grown = size([*current, Run(joiner), *piece] if current else piece)
+        if grown <= limit:
+            if current:
+                current.append(Run(joiner))
+            current.extend(piece)
+            used = grown
             continue
         if current:
             out.append(render(_strip(current)))
-        current = piece
+        current, used = list(piece), size(piece)
     if _strip(current):
         out.append(render(_strip(current)))
     return out or [render([Run("…")])]

@@ -54,6 +54,23 @@ class Overview:
         return [r for r in self.owing if r.status is not Status.NOT_STARTED]
 
     @property
+    def submitted_late(self) -> list[tuple[AgencyStatus, int]]:
+        """Agencies whose plan in force was submitted after the deadline, with the days late."""
+        out = []
+        for r in self.rows:
+            sub = r.plan.last_submission
+            if sub and sub.late_days and not r.needs_reminder:
+                out.append((r, sub.late_days))
+        return out
+
+    @property
+    def overdue(self) -> list[AgencyStatus]:
+        """Agencies still owing a plan once the deadline has passed."""
+        if self.today <= self.plans_due:
+            return []
+        return [r for r in self.rows if r.needs_reminder]
+
+    @property
     def late(self) -> list[AgencyStatus]:
         """Late: submitted after the deadline, or still owing once it has passed."""
         out = []

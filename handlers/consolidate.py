@@ -30,7 +30,7 @@ from handlers.input import InputError, clean
 from handlers.markup import BREAK, esc
 from handlers.plan import invalid_button
 from handlers.types import Choice, Recipient, Reply
-from locales import _, days_phrase, fmt_date, use_locale
+from locales import _, days_phrase, fmt_date, fmt_number, ngettext, use_locale
 
 PAGE = 25
 ICONS = {
@@ -111,6 +111,28 @@ async def status_command(ctx: Ctx) -> None:
     await show_page(ctx, campaign, 0, edit=False)
 
 
+def late_lines(ov: Overview) -> list[str]:
+    """Late agencies, told apart: those that submitted late, and those still missing."""
+    lines = []
+    if ov.submitted_late:
+        late = ", ".join(
+            f"{esc(r.agency.code)} ({days_late(days)})" for r, days in ov.submitted_late
+        )
+        lines.append(_("Submitted late: {list}").format(list=late))
+    if ov.overdue:
+        lines.append(
+            _("Not submitted, {overdue}: {codes}").format(
+                overdue=days_phrase(ov.plans_due, ov.today),
+                codes=", ".join(esc(r.agency.code) for r in ov.overdue),
+            )
+        )
+    return lines
+
+
+def days_late(days: int) -> str:
+    return ngettext("%(n)s day late", "%(n)s days late", days) % {"n": fmt_number(days)}
+
+
 async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool) -> None:
     """Shows one page of the status, with buttons to open an agency and to download."""
     ov = await load_overview(ctx.tx, campaign, ctx.today)
@@ -123,8 +145,7 @@ async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool
         views.deadline_line(c, ctx.today),
         counts_line(ov),
     ]
-    if ov.late:
-        lines.append(_("Late: {codes}").format(codes=", ".join(r.agency.code for r in ov.late)))
+    lines += late_lines(ov)
     if pages > 1:
         lines.append(_("Page {p}/{n}").format(p=page + 1, n=pages))
     head = len(lines)

@@ -430,6 +430,7 @@ async def summary_text(
         for r in ov.owing:
             people = ", ".join(r.focal) if r.focal else _("no focal person linked yet")
             lines.append(f"• {esc(r.agency.code)} {esc(r.agency.name)} — {esc(people)}")
-    if ov.late:
-        lines += ["", _("Late: {codes}").format(codes=", ".join(r.agency.code for r in ov.late))]
+    late = consolidate.late_lines(ov)
+    if late:
+        lines += ["", *late]
     return "\n".join(lines), bool(ov.submitted)

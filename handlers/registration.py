@@ -71,19 +71,36 @@ async def start(ctx: Ctx) -> None:
     await greet(ctx)
 
 
+def _refused(ctx: Ctx, why: str) -> None:
+    """A code that cannot be used: a stranger is told how to get one; a person already linked
+    is told that nothing changed and what they are linked to."""
+    if not ctx.known:
+        ctx.say(why + "\n\n" + stranger_text())
+        return
+    linked = ", ".join(f"{role_name(m.role)} — {esc(m.agency.name)}" for m in ctx.memberships)
+    ctx.say(
+        why
+        + "\n"
+        + _("The code was not used; nothing changed. You are already linked: {linked}.").format(
+            linked=linked
+        ),
+        [[views.menu_button()]],
+    )
+
+
 async def _redeem(ctx: Ctx, code: str) -> bool:
     invite = await ctx.tx.users.invite(hash_code(code)) if len(code) <= 64 else None
     if invite is None:
         await ctx.audit("invite.refused", "user", ctx.user.id, reason="unknown")
-        ctx.say(_("This invitation code is not valid.") + "\n\n" + stranger_text())
+        _refused(ctx, _("This invitation code is not valid."))
         return False
     if invite.used_at is not None:
         await ctx.audit("invite.refused", "user", ctx.user.id, reason="used")
-        ctx.say(_("This invitation has already been used.") + "\n\n" + stranger_text())
+        _refused(ctx, _("This invitation has already been used."))
         return False
     if invite.expires_at <= ctx.now:
         await ctx.audit("invite.refused", "user", ctx.user.id, reason="expired")
-        ctx.say(_("This invitation has expired.") + "\n\n" + stranger_text())
+        _refused(ctx, _("This invitation has expired."))
         return False
     await ctx.tx.users.use_invite(invite.id, ctx.user.id, ctx.now)
     await ctx.tx.users.grant(ctx.user.id, invite.agency.id, invite.role, ctx.now)

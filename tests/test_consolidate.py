@@ -167,3 +167,17 @@ async def test_consolidators_are_told_of_each_submission(h: Harness) -> None:
     calls = await h.press(FOCAL, button(calls, "Xác nhận nộp"))
     told = [c for c in calls if c.params.get("chat_id") == CONSOLIDATOR]
     assert "bản 2" in told[0].text and "chậm 2 ngày" in told[0].text
+
+
+async def test_late_agencies_are_told_apart(h: Harness) -> None:
+    """After the deadline (21/01/2026): one agency submitted two days late, the others still owe."""
+    import datetime as dt
+
+    h.clock.at = dt.datetime(2026, 1, 23, 9, 0, tzinfo=h.clock.at.tzinfo)
+    await complete_plan(h, FOCAL, "SNV", 2)
+    h.clock.advance(days=1)
+    text = text_of(await h.send(CONSOLIDATOR, "/tonghop"))
+    assert "Nộp muộn: SNV (muộn 2 ngày)" in text
+    assert "Chưa nộp, quá hạn 3 ngày: " in text
+    missing = text.split("Chưa nộp, quá hạn 3 ngày: ")[1].split("\n")[0]
+    assert "SNV" not in missing and "SXD" in missing and "TTT" in missing
