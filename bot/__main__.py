@@ -27,9 +27,22 @@ from domain.model import Role
 EXIT_FAILED, EXIT_CONFIG = 1, 2
 
 
+class _Defaults(argparse.HelpFormatter):
+    """Help that shows an argument's default when it has a meaningful one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and "default" not in text:
+            text += f" (default: {action.default})"
+        return text
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kehoach-bot", description=__doc__)
-    sub = p.add_subparsers(dest="command")
+    shows = _Defaults
+    p = argparse.ArgumentParser(prog="kehoach-bot", description=__doc__, formatter_class=shows)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    add = sub.add_parser
+    sub.add_parser = lambda *a, **k: add(*a, formatter_class=shows, **k)  # type: ignore[method-assign]
     sub.add_parser("run", help="run the bot (long polling, or webhook if WEBHOOK_URL is set)")
     demo = sub.add_parser("demo", help="try the bot in the terminal, without a token")
     demo.add_argument("--files", type=Path, default=Path("demo-files"), help="where files go")

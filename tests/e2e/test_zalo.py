@@ -4,6 +4,7 @@ a plan entered by numbers, submission, /tonghop and a document reached by its si
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from docx import Document
 
 from bot.demo import wait_settled
 from bot.zalo.standin import ZaloSent, ZaloStandIn
@@ -132,8 +134,9 @@ async def test_a_plan_and_the_consolidated_document_in_zalo(zw: ZaloWorld) -> No
     out = await zw.send(FOCAL, "quý II/2026")
     out = await zw.send(FOCAL, number(out, "Bỏ qua"))
     assert "1.1. Rà soát, phân loại đơn thư tồn đọng <b>cũ</b>" in said(out)  # as typed
-    sticker = zw.standin.push_sticker(FOCAL)
-    await zw.handled(sticker)
+    before = len(zw.standin.sent_to(FOCAL))
+    await zw.handled(zw.standin.push_sticker(FOCAL))
+    assert "tin nhắn chữ" in said(zw.standin.sent_to(FOCAL)[before:])  # a plain answer
     out = await zw.send(FOCAL, "77")
     assert "77 không phải là một lựa chọn" in said(out)
     out = await zw.send(FOCAL, "nop")
@@ -151,7 +154,10 @@ async def test_a_plan_and_the_consolidated_document_in_zalo(zw: ZaloWorld) -> No
             assert r.status == 200
             assert r.content_type.endswith("wordprocessingml.document")
             assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
-            assert (await r.read())[:2] == b"PK"
+            doc = Document(io.BytesIO(await r.read()))  # opens as a Word document
+            assert "Rà soát, phân loại đơn thư tồn đọng" in "".join(
+                c.text for t in doc.tables for row in t.rows for c in row.cells
+            )
         forged = re.sub(r"\.([0-9a-f]{6})", ".000000", links[0], count=1)
         async with http.get(forged) as r:
             assert r.status == 403
