@@ -208,9 +208,8 @@ class Demo:
                 self.say(f"  [{len(numbered)}] {label}")
             self.buttons[self.uid] = numbered
 
-    async def handle(self, line: str) -> bool:
-        """One line typed by the user; False to end."""
-        line = line.strip()
+    def control(self, line: str) -> bool | None:
+        """The demo's own commands: False to end, True when handled, None for the bot."""
         if line in ("/thoat", "/exit", "/quit"):
             return False
         if line == "/vai":
@@ -218,8 +217,13 @@ class Demo:
             self.say(_("Now you are: {who}").format(who=self.role_label()))
             self.show()
             return True
-        if not line:
-            return True
+        return True if not line else None
+
+    async def handle(self, line: str) -> bool:
+        """One line typed by the user; False to end."""
+        line = line.strip()
+        if (done := self.control(line)) is not None:
+            return done
         if line.isdigit():
             options = self.buttons[self.uid]
             n = int(line)
@@ -325,17 +329,11 @@ class ZaloDemo(Demo):
 
     async def handle(self, line: str) -> bool:
         line = line.strip()
-        if line in ("/thoat", "/exit", "/quit"):
-            return False
-        if line == "/vai":
-            self.current = 1 - self.current
-            self.say(_("Now you are: {who}").format(who=self.role_label()))
-            self.show()
-            return True
-        if line:
-            await self._say_as(self.uid, line)
-            self.show()
-            await self._save_links()
+        if (done := self.control(line)) is not None:
+            return done
+        await self._say_as(self.uid, line)
+        self.show()
+        await self._save_links()
         return True
 
     async def _save_links(self) -> None:

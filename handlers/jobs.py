@@ -304,33 +304,34 @@ class Jobs:
                 if await tx.deliveries.was_sent("summary", campaign.id, f.slot):
                     await tx.failures.reported("summary", campaign.id, f.slot, now)
                     continue
-                replies = []
-                for user in await admins(tx, self.services):
-                    with use_locale(user.locale or self.services.default_locale):
-                        replies.append(
-                            Reply(
-                                text="⚠️ "
-                                + _(
-                                    "The daily summary of {day} could not be made ({n} attempts; "
-                                    "last error: {error}). Please check the bot's log."
-                                ).format(
-                                    day=fmt_date(
-                                        dt.date.fromisoformat(f.slot.removeprefix("summary-"))
-                                    ),
-                                    n=f.attempts,
-                                    error=esc(f.error[:200]),
-                                ),
-                                to=Recipient(user.channel, user.external_id),
-                            )
-                        )
-                result.signals |= await enqueue(
-                    tx, replies, now, numbered=self.services.numbered, priority=NOTICE, kind="alert"
-                )
+                day = dt.date.fromisoformat(f.slot.removeprefix("summary-"))
+
+                def failed(day: dt.date = day, n: int = f.attempts, error: str = f.error) -> str:
+                    return _(
+                        "The daily summary of {day} could not be made ({n} attempts; "
+                        "last error: {error}). Please check the bot's log."
+                    ).format(day=fmt_date(day), n=n, error=esc(error[:200]))
+
+                told = await self._tell_admins(tx, now, result, failed)
                 await tx.failures.reported("summary", campaign.id, f.slot, now)
-                result.alerts += len(replies)
-                log.error(
-                    "daily summary %s never went out; %d administrators told", f.slot, len(replies)
+                log.error("daily summary %s never went out; %d administrators told", f.slot, told)
+
+    async def _tell_admins(
+        self, tx: Repos, now: dt.datetime, result: TickResult, text: Callable[[], str]
+    ) -> int:
+        """Queue an alert (``text()`` is called in each administrator's language) to every
+        administrator who can be reached; returns how many."""
+        replies = []
+        for user in await admins(tx, self.services):
+            with use_locale(user.locale or self.services.default_locale):
+                replies.append(
+                    Reply(text="⚠️ " + text(), to=Recipient(user.channel, user.external_id))
                 )
+        result.signals |= await enqueue(
+            tx, replies, now, numbered=self.services.numbered, priority=NOTICE, kind="alert"
+        )
+        result.alerts += len(replies)
+        return len(replies)
 
     async def _quotas(
         self, campaign: ActiveCampaign | None, result: TickResult, now: dt.datetime
@@ -343,37 +344,30 @@ class Jobs:
                 usage = await tx.usage.get(channel, month)
                 if usage.warned or usage.sent < QUOTA_WARNING * quota:
                     continue
-                replies = []
-                for user in await admins(tx, self.services):
-                    with use_locale(user.locale or self.services.default_locale):
-                        replies.append(
-                            Reply(
-                                text="⚠️ "
-                                + _(
-                                    "The bot has sent {sent} of the {quota} messages this month's "
-                                    "{channel} plan allows ({share}). When the quota is used up, "
-                                    "messages there stop until next month: raise the quota, or "
-                                    "ask people to use another channel."
-                                ).format(
-                                    sent=fmt_number(usage.sent),
-                                    quota=fmt_number(quota),
-                                    channel=channel.capitalize(),
-                                    share=f"{usage.sent * 100 // quota} %",
-                                ),
-                                to=Recipient(user.channel, user.external_id),
-                            )
-                        )
-                result.signals |= await enqueue(
-                    tx, replies, now, numbered=self.services.numbered, priority=NOTICE, kind="alert"
-                )
+
+                def running_out(
+                    sent: int = usage.sent, quota: int = quota, name: str = channel
+                ) -> str:
+                    return _(
+                        "The bot has sent {sent} of the {quota} messages this month's "
+                        "{channel} plan allows ({share}). When the quota is used up, "
+                        "messages there stop until next month: raise the quota, or "
+                        "ask people to use another channel."
+                    ).format(
+                        sent=fmt_number(sent),
+                        quota=fmt_number(quota),
+                        channel=name.capitalize(),
+                        share=f"{sent * 100 // quota} %",
+                    )
+
+                told = await self._tell_admins(tx, now, result, running_out)
                 await tx.usage.warned(channel, month, now)
-                result.alerts += len(replies)
                 log.warning(
                     "%s: %d of %d monthly messages used; %d administrators told",
                     channel,
                     usage.sent,
                     quota,
-                    len(replies),
+                    told,
                 )
 
     # -- housekeeping --------------------------------------------------------------------------
