@@ -119,6 +119,15 @@ class TogglePartner(Action):
     agency: int
 
 
+@_verb("pta")
+@dataclass(frozen=True)
+class AddPartner(Action):
+    """Add a suggested agency in place of a typed name that matched none."""
+
+    measure: int
+    agency: int
+
+
 @_verb("ptx")
 @dataclass(frozen=True)
 class PartnerOther(Action):

@@ -10,6 +10,7 @@ from collections.abc import Collection
 
 from domain.model import Agency, Measure, Plan, Shortcoming
 from domain.text import MEASURES_MAX, PARTNERS_MAX
+from domain.units import UnitCheck, Units
 from handlers import buttons as act
 from handlers import views, wizard
 from handlers.context import Ctx
@@ -192,6 +193,11 @@ async def answer_text(ctx: Ctx, plan: Plan, raw: str) -> None:
             return
         assert step.parse is not None
         values = step.parse(raw, ctx.campaign.definition if ctx.campaign else None, False)
+        if step.units and found is not None:
+            checked = await _known_unit(ctx, plan, found[1], step, values)
+            if checked is None:
+                return  # questioned: nothing stored yet
+            values = checked
     except InputError as err:
         ctx.say(str(err), [[views.back_button()]])
         return
@@ -237,10 +243,15 @@ async def keep_answer(ctx: Ctx, plan: Plan, measure_id: int) -> None:
     """Stores the questioned answer as typed, and moves on."""
     step = wizard.step(ctx.conv.step)
     raw = ctx.conv.pending
-    if step is None or step.parse is None or raw is None or ctx.conv.measure_id != measure_id:
+    found = plan.measure(measure_id)
+    if step is None or raw is None or ctx.conv.measure_id != measure_id or found is None:
         await stale_button(ctx)
         return
     try:
+        if step.collects:
+            await _add_partners(ctx, plan, found[1], raw, confirmed=True)
+            return
+        assert step.parse is not None
         values = step.parse(raw, ctx.campaign.definition if ctx.campaign else None, True)
     except InputError as err:
         ctx.say(str(err), [[views.back_button()]])
@@ -250,23 +261,147 @@ async def keep_answer(ctx: Ctx, plan: Plan, measure_id: int) -> None:
     await advance(ctx)
 
 
-async def _add_partners(ctx: Ctx, plan: Plan, m: Measure, raw: str) -> None:
-    """Names typed on the coordinating step are added to the list (which stays on screen)."""
-    current = list(m.partners or ())
+async def _add_partners(
+    ctx: Ctx, plan: Plan, m: Measure, raw: str, *, confirmed: bool = False
+) -> None:
+    """Names typed on the coordinating step are added to the list (which stays on screen): a
+    known agency in its own spelling at once; a name that matches none only once the person
+    keeps it (or picks the agency it meant)."""
     typed = names(raw)
     if not typed:
         raise InputError(_("The message is empty. Please type the content as text."))
-    merged = current + [n for n in typed if n not in current]
-    if len(merged) > PARTNERS_MAX:
+    known: list[str] = typed
+    unknown: list[UnitCheck] = []
+    if not confirmed:
+        units = await _units(ctx, plan)
+        checks = [units.check(name, _year(ctx)) for name in typed]
+        known = [c.name for c in checks if c.known]
+        unknown = [c for c in checks if not c.known]
+    current = list(m.partners or ())
+    merged = current + [n for n in dict.fromkeys(known) if n not in current]
+    if len(merged) + len(unknown) > PARTNERS_MAX:
         raise InputError(
             _("A measure can have at most {max} coordinating units.").format(
                 max=fmt_number(PARTNERS_MAX)
             )
         )
-    await _update(ctx, plan, m.id, partners=merged)
+    if merged != current:
+        await _update(ctx, plan, m.id, partners=merged)
+    if unknown:
+        await _ask_unit(ctx, m, unknown, lead=False)
+        return
     fresh = await ctx.plan()
     if fresh:
         await prompt(ctx, fresh)
+
+
+async def add_partner(ctx: Ctx, plan: Plan, measure_id: int, agency_id: int) -> None:
+    """Adds the agency the person picked for a name that matched none, and shows the list."""
+    found = plan.measure(measure_id)
+    if not _on_step(ctx, "m_partners", measure_id) or found is None:
+        await stale_button(ctx)
+        return
+    agency = await _agency(ctx, agency_id)
+    if agency is None:
+        await invalid_button(ctx)
+        return
+    current = list(found[1].partners or ())
+    if agency.name not in current:
+        if len(current) >= PARTNERS_MAX:
+            ctx.say(
+                _("A measure can have at most {max} coordinating units.").format(
+                    max=fmt_number(PARTNERS_MAX)
+                )
+            )
+            return
+        await _update(ctx, plan, measure_id, partners=[*current, agency.name])
+    await ctx.go("m_partners")  # the typed name is dropped: the agency replaces it
+    fresh = await ctx.plan()
+    if fresh:
+        await prompt(ctx, fresh)
+
+
+# -- unit names ----------------------------------------------------------------------------------
+
+
+def _year(ctx: Ctx) -> int | None:
+    return ctx.campaign.definition.year if ctx.campaign else None
+
+
+async def _units(ctx: Ctx, plan: Plan) -> Units:
+    """The names this plan may use without a question: the campaign's agencies, and the names
+    its measures already use (a unit outside the list, once kept, is not asked about again)."""
+    agencies = await ctx.tx.campaigns.agencies(ctx.campaign.id) if ctx.campaign else []
+    used: list[str] = []
+    for item in plan.shortcomings:
+        for m in item.measures:
+            used.extend([m.lead_unit or "", *(m.partners or ())])
+    return Units((a.name for a in agencies), used)
+
+
+async def _known_unit(
+    ctx: Ctx, plan: Plan, m: Measure, step: wizard.Step, values: wizard.Values
+) -> wizard.Values | None:
+    """The typed unit in the campaign's spelling, or None once the person is asked about it."""
+    typed = str(values[step.attribute])
+    check = (await _units(ctx, plan)).check(typed, _year(ctx))
+    if check.known:
+        return {**values, step.attribute: check.name}
+    await _ask_unit(ctx, m, [check], lead=True)
+    return None
+
+
+async def _ask_unit(ctx: Ctx, m: Measure, unknown: list[UnitCheck], *, lead: bool) -> None:
+    """Asks about names that match no agency; they wait with the step (nothing is stored) until
+    the person keeps them, picks a suggested agency, or types again."""
+    step = "m_lead" if lead else "m_partners"
+    await ctx.go(step, pending="; ".join(u.name for u in unknown))
+    rows: list[list[Choice]] = []
+    if len(unknown) == 1:
+        u = unknown[0]
+        shown = esc(u.name)
+        if u.timeline:
+            text = _(
+                "«{name}» reads like a time, not a unit. The timeline comes later; here, which "
+                "unit is meant? Choose one, type the name again, or keep «{name}» as it is."
+            ).format(name=shown)
+        elif u.similar:
+            text = _(
+                "«{name}» is not one of this campaign's agencies. Did you mean one of these? "
+                "Or keep the name as you typed it."
+            ).format(name=shown)
+        else:
+            text = _(
+                "«{name}» is not one of this campaign's agencies. Keep it as you typed it (a "
+                "unit outside the list), or type the name again."
+            ).format(name=shown)
+        if u.similar and ctx.campaign:
+            for agency in await _agencies_named(ctx, u.similar):
+                choose: act.Action = (
+                    act.ChooseLead(m.id, agency.id) if lead else act.AddPartner(m.id, agency.id)
+                )
+                rows.append([Choice("👉 " + agency.name, choose)])
+        keep = _("✅ Keep «{name}»").format(name=_short(u.name))
+    else:
+        text = _(
+            "These names are not among this campaign's agencies: {names}. Keep them as you "
+            "typed them, or type the names again."
+        ).format(names=", ".join("«" + esc(u.name) + "»" for u in unknown))
+        keep = _("✅ Keep them as typed")
+    rows.append([Choice(keep, act.KeepAnswer(m.id))])
+    rows.append([views.back_button()])
+    ctx.say(text, rows)
+
+
+async def _agencies_named(ctx: Ctx, names_: tuple[str, ...]) -> list[Agency]:
+    if ctx.campaign is None:
+        return []
+    by_name = {a.name: a for a in await ctx.tx.campaigns.agencies(ctx.campaign.id)}
+    return [by_name[n] for n in names_ if n in by_name]
+
+
+def _short(name: str, limit: int = 40) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 async def choose_lead(ctx: Ctx, plan: Plan, measure_id: int, agency_id: int) -> None:

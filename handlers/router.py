@@ -332,6 +332,8 @@ class Core:
                 await measure.choose_lead(ctx, target, mid, agency_id)
             case act.TogglePartner(agency=agency_id):
                 await measure.toggle_partner(ctx, target, mid, agency_id)
+            case act.AddPartner(agency=agency_id):
+                await measure.add_partner(ctx, target, mid, agency_id)
             case act.PartnerOther():
                 await measure.partner_other(ctx, target, mid)
             case act.PartnersNone():

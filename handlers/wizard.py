@@ -50,6 +50,9 @@ class Step:
     parse: Parse | None
     optional: bool = False  # offers "Skip"
     collects: bool = False  # typed answers add to a list; the step ends with a button
+    # The answer names units: checked against the campaign's agencies before it is stored
+    # (``handlers.measure``); the value under ``attribute`` is a name, or a list of names.
+    units: bool = False
 
 
 def _content(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
@@ -100,6 +103,7 @@ STEPS: tuple[Step, ...] = (
         question=lambda: _("Which unit leads this task? Choose one, or type another unit's name."),
         shown=lambda m: esc(m.lead_unit) if m.lead_unit else None,
         parse=_lead,
+        units=True,
     ),
     Step(
         name="m_partners",
@@ -110,6 +114,7 @@ STEPS: tuple[Step, ...] = (
         shown=lambda m: esc(", ".join(m.partners)) if m.partners else None,
         parse=None,  # names typed are added to the list (handlers.measure)
         collects=True,
+        units=True,
     ),
     Step(
         name="m_timeline",

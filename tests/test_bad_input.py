@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests import builders
-from tests.conftest import FOCAL, Harness, button, text_of
+from tests.conftest import FOCAL, Harness, button, buttons_of, text_of
 
 
 async def _at_content_step(h: Harness) -> None:
@@ -216,3 +216,100 @@ async def test_every_bad_input_at_every_step_keeps_the_step_and_the_answer(
     )
     calls = await h.send(FOCAL, answer)
     assert await _stored(h) != before, step
+
+
+# -- unit names: the campaign's spelling, or a question before anything is stored ---------------
+
+
+async def _at_lead_step(h: Harness) -> list:
+    await _at_content_step(h)
+    calls = await h.send(FOCAL, "Rà soát quy chế")
+    assert "Đơn vị chủ trì" in text_of(calls)
+    return calls
+
+
+async def _lead(h: Harness) -> list:
+    return await h.rows("SELECT lead_unit FROM measures")
+
+
+async def test_a_lead_typed_without_diacritics_is_stored_as_the_agency_is_spelled(
+    harness: Harness,
+) -> None:
+    h = harness
+    await _at_lead_step(h)
+    calls = await h.send(FOCAL, "so tai chinh")
+    assert "Đơn vị phối hợp" in text_of(calls)  # no question: straight to the next step
+    assert await _lead(h) == [("Sở Tài chính",)]
+
+
+async def test_a_timeline_typed_as_the_lead_is_questioned_and_not_stored(harness: Harness) -> None:
+    h = harness
+    await _at_lead_step(h)
+    calls = await h.send(FOCAL, "quý II/2026 và thường xuyên")
+    assert "«quý II/2026 và thường xuyên» giống một mốc thời gian" in text_of(calls)
+    assert await _lead(h) == [(None,)]
+    assert await h.rows("SELECT step, pending FROM conversations") == [
+        ("m_lead", "quý II/2026 và thường xuyên")
+    ]
+    calls = await h.send(FOCAL, "Sở Nội vụ")  # typed again: the question is over
+    assert "Đơn vị phối hợp" in text_of(calls)
+    assert await _lead(h) == [("Sở Nội vụ",)]
+    assert await h.rows("SELECT step, pending FROM conversations") == [("m_partners", None)]
+
+
+async def test_a_slip_in_the_lead_offers_the_agency_it_meant(harness: Harness) -> None:
+    h = harness
+    await _at_lead_step(h)
+    calls = await h.send(FOCAL, "So tai chin")
+    assert "«So tai chin» không có trong danh sách cơ quan" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "👉 Sở Tài chính"))
+    assert "Đơn vị phối hợp" in text_of(calls)
+    assert await _lead(h) == [("Sở Tài chính",)]
+
+
+async def test_a_unit_outside_the_list_is_kept_once_confirmed_and_known_afterwards(
+    harness: Harness,
+) -> None:
+    h = harness
+    calls = await _at_lead_step(h)
+    calls = await h.send(FOCAL, "UBND các xã, phường")
+    assert "Giữ nguyên như đã nhập (đơn vị ngoài danh sách)" in text_of(calls)
+    assert not [label for label, _ in buttons_of(calls) if label.startswith("👉")]
+    keep = button(calls, "Giữ «UBND các xã, phường»")
+    calls = await h.press(FOCAL, keep)
+    assert "Đơn vị phối hợp" in text_of(calls)
+    assert await _lead(h) == [("UBND các xã, phường",)]
+    calls = await h.press(FOCAL, keep)  # the old button, pressed again
+    assert "bước đã xong" in text_of(calls)
+    # the plan now uses that name: typed again in another spelling, it is known at once
+    ((mid,),) = await h.rows("SELECT id FROM measures")
+    await h.press(FOCAL, f"mf:{mid}:l")
+    calls = await h.send(FOCAL, "ubnd cac xa, phuong")
+    assert "không có trong danh sách" not in text_of(calls)
+    assert await _lead(h) == [("UBND các xã, phường",)]
+
+
+async def test_coordinating_units_known_are_added_at_once_unknown_ones_are_asked(
+    harness: Harness,
+) -> None:
+    h = harness
+    await _at_lead_step(h)
+    calls = await h.send(FOCAL, "Sở Nội vụ")
+    assert "Đơn vị phối hợp" in text_of(calls)
+    calls = await h.send(FOCAL, "so y te; Phong Canh sat kinh te")
+    assert "«Phong Canh sat kinh te» không có trong danh sách" in text_of(calls)
+    partners = "SELECT partners FROM measures"
+    assert await h.rows(partners) == [('["Sở Y tế"]',)]  # the known one is saved at once
+    calls = await h.press(FOCAL, button(calls, "Giữ «Phong Canh sat kinh te»"))
+    assert await h.rows(partners) == [('["Sở Y tế", "Phong Canh sat kinh te"]',)]
+    assert "☑️ Sở Y tế" in [label for label, _ in buttons_of(calls)]
+    # a slip: the suggested agency replaces the typed name
+    calls = await h.send(FOCAL, "So Xay dun")
+    calls = await h.press(FOCAL, button(calls, "👉 Sở Xây dựng"))
+    assert await h.rows(partners) == [('["Sở Y tế", "Phong Canh sat kinh te", "Sở Xây dựng"]',)]
+    # several unknown names: one question, one keep
+    calls = await h.send(FOCAL, "Đơn vị A; Đơn vị B")
+    assert "Các tên sau không có trong danh sách" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Giữ nguyên như đã nhập"))
+    ((stored,),) = await h.rows(partners)
+    assert stored.endswith('"Đơn vị A", "Đơn vị B"]')

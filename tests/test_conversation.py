@@ -162,11 +162,13 @@ async def test_back_button_walks_the_wizard_backwards(harness: Harness) -> None:
     assert "Hiện tại: Hỗ trợ doanh nghiệp công nghiệp hỗ trợ" in text_of(calls)
     calls = await h.send(FOCAL, "Hỗ trợ doanh nghiệp kết nối chuỗi cung ứng")
     assert "Đơn vị chủ trì thực hiện?" in text_of(calls)
-    calls = await h.send(FOCAL, "UBND các xã, phường")  # typed lead unit
+    calls = await h.send(FOCAL, "UBND các xã, phường")  # typed lead unit, not an agency
+    calls = await h.press(FOCAL, button(calls, "Giữ «UBND các xã, phường»"))
     assert "Đơn vị phối hợp" in text_of(calls)
     calls = await h.press(FOCAL, button(calls, "Khác"))
     assert "Nhập tên đơn vị phối hợp" in text_of(calls)
     calls = await h.send(FOCAL, "Hiệp hội doanh nghiệp tỉnh; Ngân hàng Nhà nước")
+    calls = await h.press(FOCAL, button(calls, "Giữ nguyên như đã nhập"))
     assert "Đã nhập thêm: Hiệp hội doanh nghiệp tỉnh, Ngân hàng Nhà nước" in text_of(calls)
     calls = await h.press(FOCAL, button(calls, "Sở Tài chính"))
     calls = await h.press(FOCAL, button(calls, "Xong"))

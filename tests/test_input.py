@@ -76,6 +76,7 @@ async def test_coordinating_units_and_measures_are_bounded(harness: Harness) -> 
     calls = await h.press(FOCAL, button(calls, "⭐"))
     names = "; ".join(f"UBND xã số {n}" for n in range(1, 16))
     calls = await h.send(FOCAL, names)  # 15: the maximum
+    calls = await h.press(FOCAL, button(calls, "Giữ nguyên như đã nhập"))  # not agencies
     assert "UBND xã số 15" in text_of(calls)
     calls = await h.send(FOCAL, "UBND xã số 16")
     assert "tối đa 15 đơn vị phối hợp" in text_of(calls)

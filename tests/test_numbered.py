@@ -132,3 +132,22 @@ def test_reading_is_only_for_whole_messages() -> None:
     assert isinstance(back, Event) and back.data == "back:1"  # the label first
     home = read(ev("quay lai"), (("📋 Menu kế hoạch", "menu"),))
     assert isinstance(home, Event) and home.data == "menu"
+
+
+async def test_a_unit_name_questioned_is_answered_by_number(zalo: CoreHarness) -> None:
+    h = zalo
+    await h.join(FOCAL, "TTT")
+    outs = await h.send(FOCAL, "kehoach")
+    outs = await h.send(FOCAL, number(outs, "1."))
+    outs = await h.send(FOCAL, number(outs, "Thêm nhiệm vụ"))
+    outs = await h.send(FOCAL, "Rà soát đơn thư")
+    outs = await h.send(FOCAL, "quý II/2026")  # a timeline typed as the lead unit
+    assert "giống một mốc thời gian" in text(outs)
+    assert await h.rows("SELECT lead_unit FROM measures") == [(None,)]
+    outs = await h.send(FOCAL, "thanh tra tin")  # a slip: the agency is offered by number
+    outs = await h.send(FOCAL, number(outs, "Thanh tra tỉnh"))
+    assert "Đơn vị phối hợp" in text(outs)
+    assert await h.rows("SELECT lead_unit FROM measures") == [("Thanh tra tỉnh",)]
+    outs = await h.send(FOCAL, "Công an tỉnh")
+    outs = await h.send(FOCAL, number(outs, "Giữ «Công an tỉnh»"))
+    assert await h.rows("SELECT partners FROM measures") == [('["Công an tỉnh"]',)]

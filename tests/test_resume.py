@@ -16,13 +16,15 @@ async def test_restart_in_the_middle_of_a_measure(tmp_path: Path, clock: Clock) 
     calls = await h.press(FOCAL, button(calls, "1."))
     calls = await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
     await h.send(FOCAL, "Cải tạo hệ thống thoát nước nội đô")
-    calls = await h.send(FOCAL, "Ban Quản lý dự án tỉnh")  # typed lead unit
-    assert "Đơn vị phối hợp" in text_of(calls)
+    calls = await h.send(FOCAL, "Ban Quản lý dự án tỉnh")  # typed lead unit, not an agency
+    assert "Giữ nguyên như đã nhập (đơn vị ngoài danh sách)" in text_of(calls)
     await stop_harness(h)  # the process ends here; nothing else is kept
 
     h = await start_harness(settings, clock)
     try:
-        calls = await h.press(FOCAL, "ptn:1")  # the button of the message before the restart
+        calls = await h.press(FOCAL, "kp:1")  # keeps the name asked about before the restart
+        assert "Đơn vị phối hợp" in text_of(calls)
+        calls = await h.press(FOCAL, "ptn:1")
         assert "Tiến độ, thời gian hoàn thành?" in text_of(calls)
         calls = await h.send(FOCAL, "tháng 9/2026")
         assert "Hạn hoàn thành: 30/09/2026" in text_of(calls)

@@ -48,7 +48,8 @@ def steps(code: str, i: dict[str, int]) -> list[Step]:
         ("text", "Quyết định của UBND tỉnh"),
         ("button", f"add:{a1}"),
         ("text", "Tập huấn cán bộ cấp xã"),
-        ("text", "UBND các xã, phường"),
+        ("text", "UBND các xã, phường"),  # not an agency: asked, then kept
+        ("button", "kp:2"),
         ("button", "ptn:2"),
         ("text", "thường xuyên"),
         ("button", "sk:2"),

@@ -37,7 +37,7 @@ async def test_duplicate_and_out_of_order_deliveries(e2e: E2E) -> None:
     e2e.standin.shuffle = True  # a batch arrives out of order: handled in update order
     e2e.standin.random.seed(5)  # reverses a batch of three
     before = len(e2e.standin.sent_to(FOCAL))
-    ids = [e2e.standin.push_text(FOCAL, t) for t in ("UBND các xã", "/huy", "/xem")]
+    ids = [e2e.standin.push_text(FOCAL, t) for t in ("so tai chinh", "/huy", "/xem")]
     await e2e.standin.wait_for(lambda: all(e2e.standin.confirmed(u) for u in ids))
     await e2e.settled()
     assert e2e.standin.batches[-1] == [ids[2], ids[1], ids[0]]  # as the seed shuffles them
@@ -47,8 +47,7 @@ async def test_duplicate_and_out_of_order_deliveries(e2e: E2E) -> None:
         "Đã thoát bước đang nhập. Mọi nội dung anh/chị đã nhập vẫn được lưu.",
     ]
     assert replies[2].startswith("<b>KẾ HOẠCH KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM</b>")
-    assert await e2e.rows("SELECT lead_unit FROM measures") == [("UBND các xã",)]
-    assert await e2e.rows("SELECT lead_unit FROM measures") == [("UBND các xã",)]
+    assert await e2e.rows("SELECT lead_unit FROM measures") == [("Sở Tài chính",)]
 
 
 async def test_flood_5xx_and_dropped_connections_still_deliver_once(e2e: E2E) -> None:
