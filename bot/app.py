@@ -27,7 +27,7 @@ from bot.reports import ReportWorker
 from bot.sender import ChannelFatal, Sender
 from bot.settings import Settings
 from bot.web import WebServer
-from db.connection import Database
+from db.connection import Database, DatabaseUnavailable
 from db.documents import StoredDocument
 from db.outbox import OutboxItem
 from domain.campaign import load_campaign
@@ -74,12 +74,16 @@ async def open_database(settings: Settings, clock: Clock = utc_now) -> Database:
     """Open (and migrate) the database and load the configured campaign, idempotently."""
     campaign = load_campaign(settings.campaign_file)
     db = await Database.open(settings.database_path)
-    async with db.transaction() as tx:
-        active = await tx.campaigns.active()
-        digest = hashlib.sha256(campaign.model_dump_json().encode()).hexdigest()
-        unchanged = await tx.campaigns.stored_digest(campaign.code) == digest
-        if active is None or (active.definition.code == campaign.code and not unchanged):
-            await tx.campaigns.load(campaign, clock())
+    try:
+        async with db.transaction() as tx:
+            active = await tx.campaigns.active()
+            digest = hashlib.sha256(campaign.model_dump_json().encode()).hexdigest()
+            unchanged = await tx.campaigns.stored_digest(campaign.code) == digest
+            if active is None or (active.definition.code == campaign.code and not unchanged):
+                await tx.campaigns.load(campaign, clock())
+    except BaseException:
+        await db.close()  # an open connection's thread would keep the process alive
+        raise
     return db
 
 
@@ -266,6 +270,7 @@ class App:
             parts["zalo polling"] = poll_zalo(zalo)
         parts["scheduler"] = self._schedule()
         parts["report worker"] = self.reports.run()
+        parts["database"] = self.db.watch()  # raises once the file is found damaged
         return parts
 
     async def _schedule(self) -> None:
@@ -307,7 +312,7 @@ class App:
                 if task is stopping:
                     continue
                 error = task.exception() if not task.cancelled() else None
-                if isinstance(error, ChannelFatal):
+                if isinstance(error, ChannelFatal | DatabaseUnavailable):
                     log.critical("%s", error)
                     code = EXIT_CONFIG
                 else:

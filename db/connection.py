@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -36,12 +37,32 @@ class DatabaseUnavailable(Exception):
     permission, not a SQLite file, a schema newer than this program). One line for the operator."""
 
 
+class DatabaseDamaged(DatabaseUnavailable):
+    """The file is not a SQLite database, or its pages are damaged: restarting will not help."""
+
+    def __init__(self, path: Path | str, detail: str) -> None:
+        super().__init__(
+            f"the database {path} is damaged or not a kehoach-bot database ({detail}): stop the "
+            "bot and restore the last backup (made by kehoach-bot backup; see README, Backup and "
+            "restore), or set DATABASE_PATH to another file"
+        )
+
+
+def _damage(exc: BaseException) -> bool:
+    """SQLite reports a damaged file as a bare DatabaseError ("database disk image is malformed",
+    "file is not a database"); its subclasses (locked, constraint, misuse...) are other troubles."""
+    return type(exc) is sqlite3.DatabaseError
+
+
 class Database:
     """The single connection of the process. Use ``transaction()`` for every unit of work."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path | str = ":memory:") -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self.path = path
+        self._damaged: DatabaseDamaged | None = None
+        self._damage_seen = asyncio.Event()
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -58,7 +79,11 @@ class Database:
             await conn.execute("PRAGMA synchronous = FULL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA busy_timeout = 5000")
-            db = cls(conn)
+            # Damaged pages are found now (~0.1 s per 100 MB), not by the first person to type
+            problems = [str(r[0]) for r in await conn.execute_fetchall("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise DatabaseDamaged(path, problems[0][:200])
+            db = cls(conn, path)
             known = len(migrations())
             if await db.schema_version() > known:
                 raise DatabaseUnavailable(
@@ -67,6 +92,13 @@ class Database:
                 )
             await db.migrate()
             return db
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            if _damage(exc):
+                raise DatabaseDamaged(path, str(exc)) from None
+            raise DatabaseUnavailable(
+                f"cannot use the database {path}: {exc} (is it writable by this user?)"
+            ) from None
         except (OSError, sqlite3.Error) as exc:
             await conn.close()
             raise DatabaseUnavailable(
@@ -85,7 +117,7 @@ class Database:
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA query_only = ON")
         await conn.execute("PRAGMA busy_timeout = 5000")
-        return cls(conn)
+        return cls(conn, path)
 
     async def schema_version(self) -> int:
         async with self._conn.execute("PRAGMA user_version") as cur:
@@ -106,12 +138,13 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repos]:
         """One unit of work: committed when the block ends, rolled back if it raises."""
-        async with self._lock:
+        async with self._lock, self._watching():
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Repos(self._conn)
             except BaseException:
-                await self._conn.rollback()
+                with contextlib.suppress(sqlite3.DatabaseError):  # the error raised is the news
+                    await self._conn.rollback()
                 raise
             crashpoint("before_commit")
             await self._conn.commit()
@@ -120,12 +153,34 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repos]:
         """A consistent read (one snapshot) that takes no write lock. Nothing written commits."""
-        async with self._lock:
+        async with self._lock, self._watching():
             await self._conn.execute("BEGIN")
             try:
                 yield Repos(self._conn)
             finally:
-                await self._conn.rollback()
+                with contextlib.suppress(sqlite3.DatabaseError):
+                    await self._conn.rollback()
+
+    @asynccontextmanager
+    async def _watching(self) -> AsyncIterator[None]:
+        """A damaged file found while the bot runs is raised as DatabaseDamaged, and ends the
+        process through :meth:`watch` (every update would fail, and a restart cannot help)."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            if not _damage(exc):
+                raise
+            if self._damaged is None:
+                self._damaged = DatabaseDamaged(self.path, str(exc))
+                self._damage_seen.set()
+            raise self._damaged from None
+
+    async def watch(self) -> None:
+        """Returns never; raises DatabaseDamaged once any unit of work has found the file
+        damaged. The composition root runs it beside the channels."""
+        await self._damage_seen.wait()
+        assert self._damaged is not None
+        raise self._damaged
 
     async def close(self) -> None:
         await self._conn.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +78,33 @@ async def test_a_part_that_returns_quietly_also_ends_the_process(
     app._parts = with_quiet  # type: ignore[method-assign]
     assert await asyncio.wait_for(app.run(), 20) == EXIT_FAILED
     assert "scheduler stopped unexpectedly" in caplog.text
+
+
+async def test_a_database_found_damaged_while_running_exits_2_with_one_line(
+    tmp_path: Path, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3
+
+    app = _app(tmp_path, clock)
+    await app.open()
+    original = app.run
+
+    async def damage_soon() -> None:
+        await asyncio.sleep(0.1)
+        with contextlib.suppress(Exception):
+            async with app.db.read():
+                raise sqlite3.DatabaseError("database disk image is malformed")
+
+    async def run_with_damage() -> int:
+        asyncio.get_running_loop().create_task(damage_soon())
+        return await original()
+
+    app.open = _noop  # type: ignore[method-assign]
+    assert await asyncio.wait_for(run_with_damage(), 20) == EXIT_CONFIG
+    critical = [r for r in caplog.records if r.levelname == "CRITICAL"]
+    assert len(critical) == 1 and "is damaged" in critical[0].getMessage()
+    assert critical[0].exc_info is None  # one line, no traceback
+
+
+async def _noop() -> None:
+    return None

@@ -88,7 +88,8 @@ def test_a_database_that_cannot_be_used_is_one_line_and_exit_2(
     monkeypatch.setenv("DATABASE_PATH", str(broken))
     assert main(["users"]) == 2
     err = capsys.readouterr().err
-    assert "cannot use the database" in err and err.count("\n") == 1
+    assert f"the database {broken} is damaged" in err and err.count("\n") == 1
+    assert "kehoach-bot backup" in err  # what to do
     (env / "file").write_text("x")
     monkeypatch.setenv("DATABASE_PATH", str(env / "file" / "k.sqlite3"))  # a file as its folder
     assert main(["users"]) == 2
@@ -105,3 +106,48 @@ def test_backup(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["backup", str(env / "b.sqlite3")]) == 2  # never replaced by accident
     assert "--force" in capsys.readouterr().err
     assert main(["backup", str(env / "b.sqlite3"), "--force"]) == 0
+
+
+def _damage_pages(path: Path) -> None:
+    """Random bytes over the pages of a few tables, the file header and schema left whole: SQLite
+    opens the file and fails only when it reads those pages."""
+    import random
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        roots = [
+            r
+            for (r,) in conn.execute(
+                "SELECT rootpage FROM sqlite_master WHERE name IN ('agencies', 'items', 'invites')"
+            )
+        ]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data, rng = bytearray(path.read_bytes()), random.Random(1)
+    for page in roots:
+        for k in range((page - 1) * size + 8, page * size):
+            data[k] = rng.randrange(256)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("command", [["users"], ["export", "-o", "k.docx"], ["run"]])
+def test_damaged_pages_are_one_line_and_exit_2_at_once(env: Path, command: list[str]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    assert main(["invite", "SNV"]) == 0  # a database with a campaign and an invitation
+    _damage_pages(env / "db" / "k.sqlite3")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *command],
+        capture_output=True,
+        text=True,
+        timeout=60,  # it used to print a traceback and hang
+        env={**os.environ, "BOT_TOKEN": "123456:TEST-TOKEN", "BOT_API_URL": "http://127.0.0.1:9/"},
+        cwd=env,
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is damaged" in lines[0] and "k.sqlite3" in lines[0], done.stderr
+    assert not (env / "k.docx").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,31 @@ async def test_parsed_definitions_are_cached_by_content_not_by_id(tmp_path: Path
         finally:
             await db.close()
     assert titles == ["Đợt A", "Đợt B"]
+
+
+async def test_a_damaged_file_found_while_running_ends_the_process_through_watch(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from db.connection import DatabaseDamaged
+
+    db = await Database.open(tmp_path / "k.sqlite3")
+    watching = asyncio.create_task(db.watch())
+    try:
+        async with db.transaction() as tx:
+            await tx.campaigns.active()
+        await asyncio.sleep(0)
+        assert not watching.done()  # a healthy file: nothing to report
+        with pytest.raises(sqlite3.IntegrityError):  # an ordinary error is not damage
+            async with db.transaction():
+                raise sqlite3.IntegrityError("UNIQUE constraint failed")
+        assert not watching.done()
+        with pytest.raises(DatabaseDamaged, match=r"is damaged .*made by kehoach-bot backup"):
+            async with db.read():
+                raise sqlite3.DatabaseError("database disk image is malformed")
+        with pytest.raises(DatabaseDamaged, match=re.escape(str(tmp_path / "k.sqlite3"))):
+            await asyncio.wait_for(watching, 5)
+    finally:
+        watching.cancel()
+        await db.close()
