@@ -21,7 +21,7 @@ from bot import logs
 from bot.sender import ChannelFatal
 from bot.settings import Settings, SettingsError, load_settings
 from db.connection import DatabaseUnavailable
-from domain.campaign import CampaignError, load_campaign
+from domain.campaign import KINDS, CampaignError, load_campaign
 from domain.model import Role
 
 EXIT_FAILED, EXIT_CONFIG = 1, 2
@@ -60,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     load.add_argument("--no-activate", action="store_true", help="load without making it active")
     csub.add_parser("list", help="list the campaigns in the database")
+    imp = csub.add_parser(
+        "import-agencies",
+        help="put the agencies of a spreadsheet (code, name, kind sở/xã) into a campaign file",
+    )
+    imp.add_argument(
+        "sheet", type=Path, help=".xlsx (first sheet) or .csv; a header row is optional"
+    )
+    imp.add_argument("file", type=Path, help="the campaign file (.toml) whose agencies it replaces")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="check and report, without writing the file"
+    )
     inv = sub.add_parser("invite", help="create a one-time invitation")
     inv.add_argument("agency", help="agency code, e.g. STC")
     inv.add_argument("--role", choices=[r.value for r in Role], default=Role.FOCAL.value)
@@ -107,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
         if command == "campaign" and args.action == "check":
             return campaign_check(args.file)
+        if command == "campaign" and args.action == "import-agencies":
+            return import_agencies(args.sheet, args.file, args.dry_run)
         handler: Callable[[Settings, Any], Coroutine[Any, Any, int]] = {
             "campaign": campaign_command,
             "invite": invite,
@@ -155,11 +168,57 @@ def campaign_check(path: Path) -> int:
     print(f"  consolidation due {c.deadlines.consolidation_due:%d/%m/%Y}")
     print(f"  agencies ({len(c.agencies)}):")
     for a in c.agencies:
-        print(f"    {a.code:<8} {a.name}")
+        print(f"    {a.code:<8} {a.name}  ({KINDS[a.kind]})")
     print(f"  items ({len(c.items)}):")
     for key, item in c.keyed_items():
         text = item.text if len(item.text) <= 70 else item.text[:69] + "…"
-        print(f"    {key:<5} [{', '.join(item.agencies)}] {text}")
+        kinds = [f"every {KINDS[k]}" for k in item.kinds]
+        print(f"    {key:<5} [{', '.join([*item.agencies, *kinds])}] {text}")
+    return 0
+
+
+def import_agencies(sheet: Path, path: Path, dry_run: bool) -> int:
+    """Agencies from a spreadsheet into a campaign file: every bad row is reported and nothing is
+    written; the result is checked as a whole campaign (an item may name a code that is gone)
+    before the file is replaced, and the old file is kept as FILE.bak."""
+    from bot.sheets import SheetError, read_rows
+    from domain.campaign import parse_campaign
+    from domain.roster import read_roster, with_agencies
+
+    try:
+        roster = read_roster(read_rows(sheet))
+    except SheetError as exc:
+        print(f"kehoach-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if roster.problems:
+        print(f"kehoach-bot: {sheet}: {len(roster.problems)} rows to fix:", file=sys.stderr)
+        for problem in roster.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"kehoach-bot: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return EXIT_CONFIG
+    updated = with_agencies(text, roster.agencies)
+    campaign = parse_campaign(updated, path)  # CampaignError: reported by main, file unchanged
+    counts = ", ".join(
+        f"{sum(a.kind == k for a in roster.agencies)} {label}" for k, label in KINDS.items()
+    )
+    assigned = sum(len(campaign.assigned(item)) for item in campaign.items)
+    print(
+        f"{sheet}: {len(roster.agencies)} agencies ({counts}); "
+        f"{len(campaign.items)} items, {assigned} assignments"
+    )
+    if dry_run:
+        print(f"Not written (--dry-run): {path}")
+        return 0
+    backup = path.with_name(path.name + ".bak")
+    backup.write_text(text, encoding="utf-8")
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(updated, encoding="utf-8")
+    temporary.replace(path)
+    print(f"Wrote {path} (the old one is {backup}); next: kehoach-bot campaign load {path}")
     return 0
 
 

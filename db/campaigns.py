@@ -90,7 +90,7 @@ class CampaignRepo(Repository):
                 "SELECT id FROM items WHERE campaign_id = ? AND key = ?", (cid, key)
             )
             assert row is not None
-            for code in item.agencies:
+            for code in campaign.assigned(item):
                 plan_id = await self._plan_id(cid, agency_ids[code])
                 wanted.add((plan_id, int(row["id"])))
         added = retired = 0

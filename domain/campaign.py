@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections import Counter
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -57,9 +57,14 @@ class Report(Strict):
     signer_name: str = ""
 
 
+AgencyKind = Literal["so", "xa"]  # a provincial department or agency (sở, ngành); a commune or ward
+KINDS: dict[str, str] = {"so": "sở/ngành", "xa": "xã/phường"}
+
+
 class Agency(Strict):
     code: str = Field(pattern=_CODE)
     name: str = Field(min_length=1, max_length=200)
+    kind: AgencyKind = "so"
 
 
 class Item(Strict):
@@ -68,7 +73,9 @@ class Item(Strict):
     group: int = Field(ge=1, description="the numbered assignment of the directive")
     key: str = Field(default="", pattern=r"^$|^[0-9A-Za-z.\-]{1,20}$")
     text: str = Field(min_length=1, max_length=3000)
-    agencies: tuple[str, ...] = Field(min_length=1)
+    agencies: tuple[str, ...] = ()  # by code
+    # and/or every agency of a kind: 99 communes are not listed one by one
+    kinds: tuple[AgencyKind, ...] = ()
 
 
 class Campaign(Strict):
@@ -96,6 +103,10 @@ class Campaign(Strict):
                 raise ValueError(f"items #{n}: unknown agency {', '.join(unknown)}")
             if len(set(item.agencies)) != len(item.agencies):
                 raise ValueError(f"items #{n}: an agency is listed twice")
+            if not self.assigned(item):
+                raise ValueError(
+                    f"items #{n}: no agency is assigned (list agencies, or kinds with agencies)"
+                )
         keys = [k for k, _ in self.keyed_items()]
         dupes = sorted(k for k, n in Counter(keys).items() if n > 1)
         if dupes:
@@ -124,6 +135,14 @@ class Campaign(Strict):
     def year(self) -> int:
         """The year a timeline means when it names none ("trước 30/6")."""
         return self.deadlines.plans_due.year
+
+    def assigned(self, item: Item) -> tuple[str, ...]:
+        """The codes of the agencies an item is assigned to: those listed, then every agency of
+        its kinds, in the campaign's order, each once."""
+        kinds = set(item.kinds)
+        return tuple(
+            dict.fromkeys([*item.agencies, *(a.code for a in self.agencies if a.kind in kinds)])
+        )
 
     def agency(self, code: str) -> Agency:
         return next(a for a in self.agencies if a.code == code)

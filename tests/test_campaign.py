@@ -105,3 +105,45 @@ async def test_several_campaigns_one_active(tmp_path: Path) -> None:
             assert (await tx.campaigns.active()).definition.code == "bac-ninh-2026"
     finally:
         await db.close()
+
+
+TEMPLATE = BUNDLED_CAMPAIGN.with_name("xa-phuong-mau.toml")
+
+
+def test_an_item_with_a_kind_goes_to_every_agency_of_that_kind() -> None:
+    c = load_campaign(TEMPLATE)
+    communes = tuple(a.code for a in c.agencies if a.kind == "xa")
+    assert len(communes) == 3
+    assert [c.assigned(item) for item in c.items] == [communes, communes, ("SNV",), ("SKHCN",)]
+    mixed = c.items[0].model_copy(update={"agencies": ("SNV", "XA_MAU_02"), "kinds": ("xa",)})
+    assert c.assigned(mixed) == ("SNV", "XA_MAU_02", "XA_MAU_01", "PHUONG_MAU_01")  # each once
+
+
+def test_an_item_assigned_to_nobody_is_refused() -> None:
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert _broken(text.replace('group = 1\nkinds = ["xa"]', "group = 1\nkinds = []", 1)) == [
+        "(file): items #1: no agency is assigned (list agencies, or kinds with agencies)"
+    ]
+    only_departments = text.replace('kind = "xa"', 'kind = "so"')
+    assert "items #1: no agency is assigned" in _broken(only_departments)[0]
+    assert _broken(text.replace('kind = "xa"', 'kind = "huyen"', 1))[0].startswith(
+        "agencies #3.kind:"
+    )
+
+
+def test_the_communes_template_holds_only_samples() -> None:
+    c = load_campaign(TEMPLATE)
+    samples = [a for a in c.agencies if a.kind == "xa"]
+    assert samples and all("(mẫu, thay bằng danh sách thật)" in a.name for a in samples)
+    assert all(item.text.startswith("(Nội dung mẫu)") for item in c.items)
+    assert "(mẫu)" in c.directive.issuer and "(mẫu)" in c.title
+
+
+async def test_the_template_loads_one_plan_per_commune(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "k.sqlite3")
+    try:
+        async with db.transaction() as tx:
+            result = await tx.campaigns.load(load_campaign(TEMPLATE), NOW)
+        assert result.assignments_added == 8  # 2 items x 3 communes + 2 departments
+    finally:
+        await db.close()

@@ -151,3 +151,74 @@ def test_damaged_pages_are_one_line_and_exit_2_at_once(env: Path, command: list[
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "is damaged" in lines[0] and "k.sqlite3" in lines[0], done.stderr
     assert not (env / "k.docx").exists()
+
+
+def _template(env: Path) -> Path:
+    target = env / "xa.toml"
+    target.write_text(
+        BUNDLED_CAMPAIGN.with_name("xa-phuong-mau.toml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    return target
+
+
+def test_import_agencies_writes_the_campaign_and_keeps_the_old_file(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import Workbook
+
+    from domain.campaign import load_campaign
+
+    target = _template(env)
+    before = target.read_text(encoding="utf-8")
+    book = Workbook()
+    book.active.append(["Mã", "Tên", "Loại"])
+    book.active.append(["SNV", "Sở Nội vụ", "sở"])
+    book.active.append(["SKHCN", "Sở Khoa học và Công nghệ", "sở"])
+    for n in range(1, 100):  # the 99 communes and wards of the seed, as placeholders
+        book.active.append([f"XA{n:03d}", f"Đơn vị cấp xã số {n}", "xã"])
+    book.save(env / "ds.xlsx")
+    assert main(["campaign", "import-agencies", "ds.xlsx", str(target), "--dry-run"]) == 0
+    assert "101 agencies (2 sở/ngành, 99 xã/phường); 4 items, 200 assignments" in (
+        capsys.readouterr().out
+    )
+    assert target.read_text(encoding="utf-8") == before  # a dry run writes nothing
+    assert main(["campaign", "import-agencies", "ds.xlsx", str(target)]) == 0
+    assert f"next: kehoach-bot campaign load {target}" in capsys.readouterr().out
+    assert (env / "xa.toml.bak").read_text(encoding="utf-8") == before
+    c = load_campaign(target)
+    assert len(c.agencies) == 101 and len(c.assigned(c.items[0])) == 99
+    assert main(["campaign", "load", str(target)]) == 0
+
+
+def test_import_agencies_reports_every_bad_row_and_writes_nothing(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = _template(env)
+    before = target.read_text(encoding="utf-8")
+    (env / "ds.csv").write_text(
+        "Mã,Tên,Loại\nSNV,Sở Nội vụ,sở\n,Xã Không Mã,xã\nXA1,Xã Một,huyện\nSNV,Sở khác,sở\n",
+        encoding="utf-8",
+    )
+    assert main(["campaign", "import-agencies", "ds.csv", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "ds.csv: 3 rows to fix:" in err
+    assert "  - row 3: the code is empty" in err
+    assert "  - row 4: kind 'huyện'" in err
+    assert "  - row 5: code SNV is already used on row 2" in err
+    assert target.read_text(encoding="utf-8") == before
+    assert not (env / "xa.toml.bak").exists()
+
+
+def test_import_agencies_refuses_a_list_that_leaves_an_item_without_its_agency(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = _template(env)
+    before = target.read_text(encoding="utf-8")
+    (env / "ds.csv").write_text("SNV,Sở Nội vụ,sở\nXA1,Xã Một,xã\n", encoding="utf-8")  # no SKHCN
+    assert main(["campaign", "import-agencies", "ds.csv", str(target)]) == 2
+    assert "items #4: unknown agency SKHCN" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == before
+    (env / "ds.ods").write_bytes(b"x")
+    assert main(["campaign", "import-agencies", "ds.ods", str(target)]) == 2
+    assert "expected a .xlsx or .csv file" in capsys.readouterr().err
