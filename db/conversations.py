@@ -21,6 +21,7 @@ class Conversation(BaseModel):
     # numbered choices in force (channels without buttons): (label, packed payload)
     menu: tuple[tuple[str, str], ...] = ()
     pending: str | None = None  # an answer waiting for the person's confirmation
+    period: str | None = None  # the reporting period of a progress step
 
 
 class ConversationRepo(Repository):
@@ -38,18 +39,20 @@ class ConversationRepo(Repository):
             campaign_id=row["campaign_id"],
             menu=_menu(row["menu"]),
             pending=row["pending"],
+            period=row["period"],
         )
 
     async def save(self, conv: Conversation, at: dt.datetime) -> None:
         await self._run(
             "INSERT INTO conversations (user_id, step, agency_id, assignment_id, measure_id,"
-            " wizard, campaign_id, menu, pending, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " wizard, campaign_id, menu, pending, period, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET step = excluded.step,"
             " agency_id = excluded.agency_id, assignment_id = excluded.assignment_id,"
             " measure_id = excluded.measure_id, wizard = excluded.wizard,"
             " campaign_id = excluded.campaign_id, menu = excluded.menu,"
-            " pending = excluded.pending, updated_at = excluded.updated_at",
+            " pending = excluded.pending, period = excluded.period,"
+            " updated_at = excluded.updated_at",
             (
                 conv.user_id,
                 conv.step,
@@ -60,6 +63,7 @@ class ConversationRepo(Repository):
                 conv.campaign_id,
                 json.dumps([list(c) for c in conv.menu], ensure_ascii=False) if conv.menu else None,
                 conv.pending,
+                conv.period,
                 iso(at),
             ),
         )

@@ -12,6 +12,7 @@ from db.documents import DocumentRepo
 from db.failures import FailureRepo
 from db.outbox import OutboxRepo
 from db.plans import PlanRepo
+from db.progress import ProgressRepo
 from db.usage import UsageRepo
 from db.users import UserRepo
 
@@ -20,6 +21,7 @@ class Repos:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.campaigns = CampaignRepo(conn)
         self.plans = PlanRepo(conn)
+        self.progress = ProgressRepo(conn)
         self.users = UserRepo(conn)
         self.conversations = ConversationRepo(conn)
         self.audit = AuditRepo(conn)

@@ -78,6 +78,25 @@ class Item(Strict):
     kinds: tuple[AgencyKind, ...] = ()
 
 
+class Period(Strict):
+    """A reporting period of the follow-through (a quarter, usually): each tracked measure's
+    progress is reported for it, by ``due``."""
+
+    key: str = Field(pattern=r"^[0-9A-Za-z.\-]{1,20}$", description="e.g. '2026-Q1'")
+    label: str = Field(min_length=1, description="as the report names it: 'quý I/2026'")
+    starts: dt.date
+    ends: dt.date
+    due: dt.date  # the report is due by this day
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.ends < self.starts:
+            raise ValueError(f"period {self.key}: ends before it starts")
+        if self.due < self.starts:
+            raise ValueError(f"period {self.key}: the report is due before the period starts")
+        return self
+
+
 class Campaign(Strict):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{0,63}$")
     title: str = Field(min_length=1)
@@ -87,6 +106,7 @@ class Campaign(Strict):
     report: Report
     agencies: tuple[Agency, ...] = Field(min_length=1)
     items: tuple[Item, ...] = Field(min_length=1)
+    periods: tuple[Period, ...] = ()  # none: plans only, no follow-through
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -113,7 +133,24 @@ class Campaign(Strict):
             raise ValueError(f"item key repeated: {', '.join(dupes)}")
         if self.deadlines.consolidation_due < self.deadlines.plans_due:
             raise ValueError("deadlines.consolidation_due is before deadlines.plans_due")
+        for before, after in zip(self.periods, self.periods[1:], strict=False):
+            if after.starts <= before.ends:
+                raise ValueError(f"period {after.key} starts before {before.key} ends")
+        keys = [p.key for p in self.periods]
+        if len(set(keys)) != len(keys):
+            raise ValueError("a period key is repeated")
         return self
+
+    def period(self, key: str) -> Period | None:
+        return next((p for p in self.periods if p.key == key), None)
+
+    def current_period(self, today: dt.date) -> Period | None:
+        """The period being reported on: the first whose report is not yet due, once it has
+        started; after the last one's due date, still the last (late reports are taken)."""
+        started = [p for p in self.periods if p.starts <= today]
+        if not started:
+            return None
+        return next((p for p in started if today <= p.due), started[-1])
 
     def keyed_items(self) -> list[tuple[str, Item]]:
         """Each item with its stable key: the explicit one, or 'group.n' in directive order."""

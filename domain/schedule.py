@@ -68,3 +68,13 @@ def summary_slot(
     if now.time() < cfg.summary_time:
         return None
     return f"summary-{today.isoformat()}"
+
+
+def nudge_slot(now: dt.datetime, cfg: ScheduleConfig) -> str | None:
+    """The follow-through's daily slot: working days from ``reminder_time``, never in quiet
+    hours. One nudge per agency per slot, and only when there is something to say."""
+    if in_quiet_hours(now.time(), cfg.quiet_start, cfg.quiet_end):
+        return None
+    if now.weekday() >= 5 or now.time() < cfg.reminder_time:
+        return None
+    return f"nudge-{now.date().isoformat()}"

@@ -16,6 +16,7 @@ from typing import ClassVar, TypeVar
 MAX_BYTES = 64  # Telegram's limit for callback data
 
 FIELDS = ("c", "l", "p", "t", "o")  # content, lead, partners, timeline, output
+STATUSES = ("d", "o", "l", "n")  # progress: done, on track, late, not started
 DOWNLOADS = ("docx", "xlsx", "draft")
 
 
@@ -199,6 +200,54 @@ class Download(Action):
     def __post_init__(self) -> None:
         if self.kind not in DOWNLOADS:
             raise ValueError(self.kind)
+
+
+# -- the follow-through: a period's progress report ------------------------------------------
+
+
+@_verb("pg")
+@dataclass(frozen=True)
+class ProgressMenu(Action):
+    """The progress report of the current period."""
+
+
+@_verb("pgm")
+@dataclass(frozen=True)
+class ProgressMeasure(Action):
+    report: int
+    measure: int
+
+
+@_verb("pgs")
+@dataclass(frozen=True)
+class SetProgress(Action):
+    report: int
+    measure: int
+    status: str
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(self.status)
+
+
+@_verb("pgk")
+@dataclass(frozen=True)
+class SkipResult(Action):
+    report: int
+    measure: int
+
+
+@_verb("pgn")
+@dataclass(frozen=True)
+class AskSubmitReport(Action):
+    report: int
+
+
+@_verb("pgy")
+@dataclass(frozen=True)
+class ConfirmSubmitReport(Action):
+    report: int
+    revision: int
 
 
 def pack(action: Action) -> str:

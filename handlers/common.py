@@ -8,7 +8,7 @@ from handlers.markup import esc
 from handlers.types import Kind, Reply
 from locales import SUPPORTED, _, use_locale
 
-FOCAL_COMMANDS = ("kehoach", "xem", "nop", "huy", "trogiup")
+FOCAL_COMMANDS = ("kehoach", "xem", "nop", "tiendo", "huy", "trogiup")
 CONSOLIDATOR_COMMANDS = ("tonghop", "trave", "nhacnho")
 ADMIN_COMMANDS = ("moi",)
 
@@ -19,6 +19,7 @@ def command_descriptions() -> dict[str, str]:
         "kehoach": _("Plan menu: items, objectives, measures"),
         "xem": _("View the whole plan"),
         "nop": _("Submit the plan"),
+        "tiendo": _("Progress report of the submitted plan, period by period"),
         "huy": _("Leave the current step (saved data stays)"),
         "trogiup": _("Help"),
         "tonghop": _("Consolidated status (consolidators)"),
@@ -33,7 +34,7 @@ def command_descriptions() -> dict[str, str]:
 async def help_text(ctx: Ctx) -> None:
     """Shows the commands this user may use."""
     desc = command_descriptions()
-    names = ["kehoach", "xem", "nop", "huy"] if ctx.focal_agencies() else []
+    names = ["kehoach", "xem", "nop", "tiendo", "huy"] if ctx.focal_agencies() else []
     if ctx.is_consolidator:
         names += list(CONSOLIDATOR_COMMANDS)
     if ctx.is_admin:

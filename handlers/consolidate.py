@@ -24,7 +24,7 @@ from domain.overview import AgencyStatus, Overview, overview
 from domain.rules import Status
 from domain.text import REASON_MAX
 from handlers import buttons as act
-from handlers import views
+from handlers import progress, views
 from handlers.context import Ctx
 from handlers.input import InputError, clean
 from handlers.markup import BREAK, esc
@@ -146,6 +146,10 @@ async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool
         counts_line(ov),
     ]
     lines += late_lines(ov)
+    if page == 0:
+        lines += await progress.summary_lines(
+            ctx.tx, campaign, [r.plan for r in ov.rows], ctx.today
+        )
     if pages > 1:
         lines.append(_("Page {p}/{n}").format(p=page + 1, n=pages))
     head = len(lines)

@@ -24,9 +24,10 @@ from db.campaigns import ActiveCampaign
 from db.connection import Database
 from db.repos import Repos
 from db.users import User
+from domain import progress as follow
 from domain.model import Role
-from domain.schedule import ScheduleConfig, reminder_slot, summary_slot
-from handlers import consolidate
+from domain.schedule import ScheduleConfig, nudge_slot, reminder_slot, summary_slot
+from handlers import consolidate, progress
 from handlers.context import Services
 from handlers.markup import esc
 from handlers.outbox import BROADCAST, NOTICE, enqueue
@@ -57,6 +58,8 @@ class TickResult:
     reminder_slot: str | None = None
     reminders: int = 0
     summary_slot: str | None = None
+    nudge_slot: str | None = None
+    nudges: int = 0
     summaries: int = 0
     manual: int = 0
     alerts: int = 0
@@ -94,6 +97,9 @@ class Jobs:
                 await self._guard(result, "reminder", self._reminders, campaign, now)
             if result.summary_slot:
                 await self._guard(result, "summary", self._summary, campaign, now)
+            result.nudge_slot = nudge_slot(local, self.cfg) if c.periods else None
+            if result.nudge_slot:
+                await self._guard(result, "nudge", self._nudges, campaign, now)
             await self._guard(result, "manual", self._manual, campaign, now)
             await self._guard(result, "alert", self._alerts, campaign, now)
         await self._guard(result, "quota", self._quotas, campaign, now)
@@ -205,6 +211,67 @@ class Jobs:
             (time.monotonic() - started) * 1000,
         )
         return queued
+
+    # -- the follow-through ----------------------------------------------------------------------
+
+    async def _nudges(self, campaign: ActiveCampaign, result: TickResult, now: dt.datetime) -> None:
+        """One nudge per agency per working day, when a measure is coming due or overdue or the
+        period's report is due: in the same ledger and batches as the reminders."""
+        slot = result.nudge_slot
+        assert slot is not None
+        today = now.astimezone(self.services.tz).date()
+        c = campaign.definition
+        period = c.current_period(today)
+        earlier = tuple(p.key for p in c.periods if period and p.ends < period.starts)
+        async with self.db.read() as tx:
+            agencies = [a.id for a in await tx.campaigns.agencies(campaign.id)]
+            reports = await tx.progress.reports(campaign.id, period.key) if period else {}
+            done = await tx.progress.done_before_all(campaign.id, earlier)
+        queued = 0
+        for k in range(0, len(agencies), BATCH):
+            batch_started = time.monotonic()
+            batch = tuple(agencies[k : k + BATCH])
+            async with self.db.transaction() as tx:
+                people = await tx.users.people_by_agency(Role.FOCAL, batch)
+                for plan in await tx.plans.plans(campaign.id, batch):
+                    what = follow.nudge(
+                        plan,
+                        reports.get(plan.id),
+                        done.get(plan.id, frozenset()),
+                        period,
+                        today,
+                        self.cfg.reminder_days_before,
+                    )
+                    users = [u for u in people.get(plan.agency.id, []) if u.blocked_at is None]
+                    if not what or not users:
+                        continue
+                    replies = []
+                    for user in users:
+                        with use_locale(user.locale or self.services.default_locale):
+                            replies.append(
+                                Reply(
+                                    text=progress.nudge_text(plan.agency.name, period, what, today),
+                                    choices=[[progress.report_button()]],
+                                    to=Recipient(user.channel, user.external_id),
+                                )
+                            )
+                    if not await tx.deliveries.record(
+                        "nudge", campaign.id, plan.agency.id, slot, now, len(replies)
+                    ):
+                        continue  # this agency had today's nudge already
+                    result.signals |= await enqueue(
+                        tx,
+                        replies,
+                        now,
+                        numbered=self.services.numbered,
+                        priority=BROADCAST,
+                        kind="nudge",
+                    )
+                    queued += len(replies)
+            await asyncio.sleep(time.monotonic() - batch_started)
+        result.nudges += queued
+        if queued:
+            log.info("nudge slot %s: %d messages queued", slot, queued)
 
     async def _manual(self, campaign: ActiveCampaign, result: TickResult, now: dt.datetime) -> None:
         """/nhacnho requests: reminders to every agency that owes a plan, then a report to the
@@ -427,4 +494,7 @@ async def summary_text(
     late = consolidate.late_lines(ov)
     if late:
         lines += ["", *late]
+    execution = await progress.summary_lines(tx, campaign, [r.plan for r in ov.rows], today)
+    if execution:
+        lines += ["", *execution]
     return "\n".join(lines), bool(ov.submitted)

@@ -26,6 +26,7 @@ WORDS = {
     "kehoach": "kehoach",
     "xem": "xem",
     "nop": "nop",
+    "tiendo": "tiendo",
     "huy": "huy",
     "trogiup": "trogiup",
     "help": "help",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from db.connection import Database
 from db.faults import crashpoint
 from handlers import buttons as act
-from handlers import common, consolidate, measure, numbered, plan, registration, wizard
+from handlers import common, consolidate, measure, numbered, plan, progress, registration, wizard
 from handlers.context import Ctx, Services
 from handlers.outbox import enqueue
 from handlers.types import Choice, Event, Kind, Recipient, Reply
@@ -30,6 +30,7 @@ COMMANDS: dict[str, Handler] = {
     "menu": plan.show_menu,
     "xem": plan.view_all,
     "nop": plan.ask_submit,
+    "tiendo": progress.show,
     "huy": common.cancel,
     "trogiup": common.help_text,
     "help": common.help_text,
@@ -234,6 +235,8 @@ class Core:
         ctx.say(_("You were in the middle of a step; here it is again (or send /huy to leave it)."))
         if step == "objective":
             plan.prompt_objective(ctx, current)
+        elif step in progress.STEPS:
+            await progress.prompt(ctx)
         else:
             await measure.prompt(ctx, current)
 
@@ -241,6 +244,9 @@ class Core:
         step = ctx.conv.step
         if step == "idle":
             common.idle_text_hint(ctx)
+            return
+        if step in progress.STEPS:
+            await progress.answer_text(ctx, ctx.event.text)
             return
         current = await plan.current_plan(ctx)
         if current is None:
@@ -263,11 +269,16 @@ class Core:
         if isinstance(action, consolidate.ACTIONS):
             await consolidate.on_button(ctx, action)
             return
+        if isinstance(action, progress.ACTIONS):
+            await progress.on_button(ctx, action)
+            return
         match action:
             case act.Menu():
                 await plan.show_menu(ctx, edit=True)
             case act.ChooseAgency(agency=agency_id):
                 await plan.choose_agency(ctx, agency_id)
+            case act.Back() if ctx.conv.step in progress.STEPS:
+                await progress.back_to_report(ctx)
             case act.Back():
                 current = await plan.current_plan(ctx)
                 if current is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from domain import rules
+from domain import progress, rules
 from domain.campaign import Campaign
 from domain.model import Measure, Plan, Shortcoming
 from domain.rules import Gap, ItemState, Missing, Status
@@ -88,6 +88,8 @@ def menu(
         for i, s in enumerate(plan.shortcomings, start=1)
     ]
     rows.append([Choice(_("👁 View whole plan"), act.ViewPlan(plan.id)), submit_button(plan)])
+    if campaign.periods and progress.tracked(plan):
+        rows.append([Choice(_("📈 Progress report"), act.ProgressMenu())])
     return text, rows
 
 

@@ -151,3 +151,30 @@ async def test_a_unit_name_questioned_is_answered_by_number(zalo: CoreHarness) -
     outs = await h.send(FOCAL, "Công an tỉnh")
     outs = await h.send(FOCAL, number(outs, "Giữ «Công an tỉnh»"))
     assert await h.rows("SELECT partners FROM measures") == [('["Công an tỉnh"]',)]
+
+
+async def test_a_progress_report_by_numbers(zalo: CoreHarness) -> None:
+    h = zalo
+    await h.join(FOCAL, "TTT")
+    outs = await h.send(FOCAL, "kehoach")
+    outs = await h.send(FOCAL, number(outs, "1."))
+    outs = await h.send(FOCAL, number(outs, "Nhập mục tiêu"))
+    outs = await h.send(FOCAL, "Giải quyết dứt điểm đơn thư tồn đọng")
+    outs = await h.send(FOCAL, number(outs, "Thêm nhiệm vụ"))
+    outs = await h.send(FOCAL, "Rà soát đơn thư")
+    outs = await h.send(FOCAL, number(outs, "⭐"))
+    outs = await h.send(FOCAL, "Không có")
+    outs = await h.send(FOCAL, "quý II/2026")
+    outs = await h.send(FOCAL, "bo qua")
+    outs = await h.send(FOCAL, "nộp")
+    outs = await h.send(FOCAL, number(outs, "Xác nhận nộp"))
+    outs = await h.send(FOCAL, "tiendo")  # a bare command word
+    assert "Báo cáo tiến độ — quý I/2026" in text(outs)
+    outs = await h.send(FOCAL, number(outs, "1.1"))
+    outs = await h.send(FOCAL, number(outs, "Đã hoàn thành"))
+    outs = await h.send(FOCAL, "Báo cáo số 12/BC-TTT")
+    assert "Đã báo cáo: 1/1 nhiệm vụ" in text(outs)
+    outs = await h.send(FOCAL, number(outs, "Nộp báo cáo"))
+    outs = await h.send(FOCAL, number(outs, "Xác nhận nộp"))
+    assert "Đã nộp báo cáo tiến độ quý I/2026 của Thanh tra tỉnh, bản 1" in text(outs)
+    assert await h.rows("SELECT status, result FROM progress") == [("done", "Báo cáo số 12/BC-TTT")]

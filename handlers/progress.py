@@ -1,0 +1,638 @@
+"""The follow-through: progress on every measure of a submitted plan, period by period.
+
+``/tiendo`` shows the current period's report: each measure with the status reported for it.
+Choosing a measure asks its status (four buttons), then the result or product, and for a measure
+behind schedule the reason and a proposed new date; then the next measure not yet reported.
+Every answer is stored at once; the report is submitted as an immutable version, like a plan,
+and the consolidators are told.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from db.campaigns import ActiveCampaign
+from db.repos import Repos
+from domain import progress as rules
+from domain.campaign import Period
+from domain.model import Measure, Plan, Role
+from domain.progress import Entry, Gap, Progress, Report, ReportStatus
+from domain.text import OUTPUT_MAX, REASON_MAX, TIMELINE_MAX
+from domain.timeline import TimelineError, parse_timeline
+from handlers import buttons as act
+from handlers import views
+from handlers.context import Ctx
+from handlers.input import InputError, clean
+from handlers.markup import clip, esc
+from handlers.plan import current_plan, invalid_button, plan_at
+from handlers.types import Choice, Recipient
+from locales import _, days_phrase, fmt_date, fmt_datetime, fmt_number, ngettext, use_locale
+
+STEPS = ("g_result", "g_reason", "g_newdate")
+ACTIONS = (
+    act.ProgressMenu,
+    act.ProgressMeasure,
+    act.SetProgress,
+    act.SkipResult,
+    act.AskSubmitReport,
+    act.ConfirmSubmitReport,
+)
+_CODES = {
+    "d": Progress.DONE,
+    "o": Progress.ON_TRACK,
+    "l": Progress.LATE,
+    "n": Progress.NOT_STARTED,
+}
+_ICONS = {
+    Progress.DONE: "✅",
+    Progress.ON_TRACK: "🟢",
+    Progress.LATE: "🔴",
+    Progress.NOT_STARTED: "⚪",
+}
+
+
+def status_name(status: Progress) -> str:
+    return {
+        Progress.DONE: _("Done"),
+        Progress.ON_TRACK: _("In progress, on schedule"),
+        Progress.LATE: _("In progress, behind schedule"),
+        Progress.NOT_STARTED: _("Not carried out yet"),
+    }[status]
+
+
+def report_status_text(report: Report | None, ctx: Ctx) -> str:
+    state = rules.report_status(report)
+    if state is ReportStatus.SUBMITTED and report and report.submitted_at:
+        return _("Submitted (version {v}) at {at}").format(
+            v=report.submitted_version, at=fmt_datetime(report.submitted_at, ctx.services.tz)
+        )
+    if state is ReportStatus.CHANGED and report:
+        return _("Changed since submission of version {v}: submit again").format(
+            v=report.submitted_version
+        )
+    if state is ReportStatus.RETURNED and report:
+        return _("Returned for revision: {reason}").format(reason=esc(report.return_reason))
+    if state is ReportStatus.IN_PROGRESS:
+        return _("In progress, not submitted yet")
+    return _("Not started")
+
+
+# -- finding the report ------------------------------------------------------------------------
+
+
+async def _context(ctx: Ctx, plan: Plan) -> tuple[Period, Report, list[tuple[int, Measure]]] | None:
+    """The current period, its report (created on first use) and the measures to report on; or
+    None once the person is told why there is nothing to report."""
+    assert ctx.campaign is not None
+    campaign = ctx.campaign.definition
+    if not campaign.periods:
+        ctx.say(_("This campaign has no progress reports."), [[views.menu_button()]])
+        return None
+    if not rules.tracked(plan):
+        ctx.say(
+            _(
+                "Progress is reported once the plan is submitted (and not returned for "
+                "revision). Please submit the plan first with /nop."
+            ),
+            [[views.menu_button()]],
+        )
+        return None
+    period = campaign.current_period(ctx.today)
+    if period is None:
+        first = campaign.periods[0]
+        ctx.say(
+            _("The first progress report ({period}) opens on {date}.").format(
+                period=esc(first.label), date=fmt_date(first.starts)
+            ),
+            [[views.menu_button()]],
+        )
+        return None
+    return await _period_context(ctx, plan, period)
+
+
+async def _period_context(
+    ctx: Ctx, plan: Plan, period: Period
+) -> tuple[Period, Report, list[tuple[int, Measure]]]:
+    assert ctx.campaign is not None
+    earlier = tuple(p.key for p in ctx.campaign.definition.periods if p.ends < period.starts)
+    done_before = await ctx.tx.progress.done_before(plan.id, earlier)
+    report = await ctx.tx.progress.ensure(plan.id, period.key)
+    return period, report, rules.measures(plan, done_before)
+
+
+async def _from_button(
+    ctx: Ctx, report_id: int
+) -> tuple[Plan, Period, Report, list[tuple[int, Measure]]] | None:
+    """The plan and report a button names, checked against the person (and the campaign)."""
+    found = await ctx.tx.progress.locate(report_id)
+    plan = await plan_at(ctx, found[0] if found else None)
+    if plan is None or found is None or ctx.campaign is None:
+        return None
+    period = ctx.campaign.definition.period(found[1])
+    if period is None:
+        await invalid_button(ctx)
+        return None
+    got = await _period_context(ctx, plan, period)
+    return plan, *got
+
+
+def report_button() -> Choice:
+    return Choice(_("📈 Progress report"), act.ProgressMenu())
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+async def show(ctx: Ctx) -> None:
+    """Shows the current period's report: each measure with its status, and submit."""
+    plan = await current_plan(ctx)
+    if plan is None:
+        return
+    found = await _context(ctx, plan)
+    if found is not None:
+        await _show(ctx, plan, *found)
+
+
+async def _show(
+    ctx: Ctx,
+    plan: Plan,
+    period: Period,
+    report: Report,
+    todo: list[tuple[int, Measure]],
+    *,
+    edit: bool = False,
+) -> None:
+    await ctx.go("idle", period=period.key, assignment_id=None, measure_id=None, wizard=False)
+    reported = sum(1 for _n, m in todo if report.entry(m.id).status is not None)
+    lines = [
+        _("**Progress report — {period}**").format(period=esc(period.label)),
+        esc(plan.agency.name),
+        _("Report due: {date} ({left})").format(
+            date=fmt_date(period.due), left=days_phrase(period.due, ctx.today)
+        ),
+        _("Status: {status}").format(status=report_status_text(report, ctx)),
+        _("Measures reported: {done}/{total}").format(done=reported, total=len(todo)),
+    ]
+    if not todo:
+        lines.append(_("Every measure was reported done in an earlier period."))
+    else:
+        lines += ["", _("Choose a measure to report its progress:")]
+    rows: list[list[Choice]] = []
+    for n, m in todo:
+        entry = report.entry(m.id)
+        icon = _ICONS[entry.status] if entry.status else "⬜"
+        late = "⏰ " if rules.overdue(m, entry, ctx.today) else ""
+        label = f"{icon} {late}{views.number(n, m)} {clip(m.content, 40)}"
+        rows.append([Choice(label, act.ProgressMeasure(report.id, m.id))])
+    rows.append(
+        [Choice(_("📤 Submit report"), act.AskSubmitReport(report.id)), views.menu_button()]
+    )
+    ctx.say("\n".join(lines), rows, edit=edit)
+
+
+def _measure_head(n: int, m: Measure, entry: Entry) -> list[str]:
+    lines = [f"**{views.number(n, m)}. {esc(m.content)}**"]
+    if m.timeline:
+        lines.append(_("Timeline: {v}").format(v=views.timeline_text(m)))
+    if entry.status:
+        lines.append(_("Reported: {v}").format(v=status_name(entry.status)))
+    if entry.result:
+        lines.append(_("Result: {v}").format(v=esc(entry.result)))
+    if entry.reason:
+        lines.append(_("Reason: {v}").format(v=esc(entry.reason)))
+    if entry.new_due:
+        lines.append(
+            _("Proposed new date: {v}").format(
+                v=f"{esc(entry.new_due_text or '')} ({fmt_date(entry.new_due)})"
+            )
+        )
+    return lines
+
+
+async def open_measure(ctx: Ctx, report_id: int, measure_id: int, *, edit: bool = True) -> None:
+    """Asks the status of one measure (shown with what was reported so far)."""
+    found = await _from_button(ctx, report_id)
+    if found is None:
+        return
+    _plan, period, report, todo = found
+    await _ask_status(ctx, period, report, todo, measure_id, edit=edit)
+
+
+async def _ask_status(
+    ctx: Ctx,
+    period: Period,
+    report: Report,
+    todo: list[tuple[int, Measure]],
+    measure_id: int,
+    *,
+    edit: bool = False,
+) -> None:
+    match = next(((n, m) for n, m in todo if m.id == measure_id), None)
+    if match is None:
+        await invalid_button(ctx)
+        return
+    n, m = match
+    await ctx.go("idle", period=period.key, measure_id=m.id, assignment_id=None, wizard=False)
+    lines = _measure_head(n, m, report.entry(m.id))
+    lines.append(_("How is this measure going?"))
+
+    def choice(code: str) -> Choice:
+        status = _CODES[code]
+        return Choice(
+            f"{_ICONS[status]} {status_name(status)}", act.SetProgress(report.id, m.id, code)
+        )
+
+    rows = [
+        [choice("d"), choice("o")],
+        [choice("l"), choice("n")],
+        [Choice(_("⬅️ Back to the report"), act.ProgressMenu())],
+    ]
+    ctx.say("\n".join(lines), rows, edit=edit)
+
+
+async def set_status(ctx: Ctx, report_id: int, measure_id: int, code: str) -> None:
+    """Stores the status and asks for the result or product."""
+    found = await _from_button(ctx, report_id)
+    if found is None:
+        return
+    _plan, period, report, todo = found
+    if measure_id not in {m.id for _n, m in todo}:
+        await invalid_button(ctx)
+        return
+    status = _CODES[code]
+    fields: dict[str, object] = {"status": status}
+    if status is not Progress.LATE:  # a reason and a new date belong to a late measure only
+        fields.update(reason=None, new_due_text=None, new_due=None)
+    await ctx.tx.progress.set(report.id, measure_id, ctx.now, **fields)
+    await ctx.audit(
+        "progress.status", "measure", measure_id, period=period.key, status=status.value
+    )
+    await ctx.go("g_result", period=period.key, measure_id=measure_id)
+    await prompt(ctx)
+
+
+async def prompt(ctx: Ctx) -> None:
+    """Asks the question of the progress step the person is on (also after a pause)."""
+    plan = await ctx.plan()
+    if plan is None or ctx.campaign is None or ctx.conv.period is None:
+        return
+    period = ctx.campaign.definition.period(ctx.conv.period)
+    if period is None:
+        return
+    _period, report, todo = await _period_context(ctx, plan, period)
+    match = next(((n, m) for n, m in todo if m.id == ctx.conv.measure_id), None)
+    if match is None:
+        return
+    n, m = match
+    entry = report.entry(m.id)
+    lines = [f"**{views.number(n, m)}. {esc(clip(m.content, 80))}**"]
+    rows: list[list[Choice]] = []
+    if ctx.conv.step == "g_result":
+        if entry.result:
+            lines.append(_("Current: {v}").format(v=esc(entry.result)))
+        lines.append(
+            _(
+                "Result or product? For example: Quyết định số 123/QĐ-UBND ngày 15/3/2026; "
+                "Báo cáo số 45/BC-SNV; 3 lớp tập huấn, 250 lượt cán bộ."
+            )
+        )
+        if entry.status is not Progress.DONE:
+            rows.append([Choice(_("⏭ Skip"), act.SkipResult(report.id, m.id))])
+    elif ctx.conv.step == "g_reason":
+        if entry.reason:
+            lines.append(_("Current: {v}").format(v=esc(entry.reason)))
+        lines.append(_("Why is it behind schedule?"))
+    elif ctx.conv.step == "g_newdate":
+        if entry.new_due_text:
+            lines.append(_("Current: {v}").format(v=esc(entry.new_due_text)))
+        lines.append(_("Proposed new completion date? For example: 30/9/2026, quý III/2026."))
+    rows.append([Choice(_("⬅️ Back to the report"), act.ProgressMenu())])
+    ctx.say("\n".join(lines), rows)
+
+
+async def answer_text(ctx: Ctx, raw: str) -> None:
+    """Stores a typed answer of the progress step and asks the next question."""
+    plan = await current_plan(ctx)
+    if plan is None or ctx.campaign is None or ctx.conv.period is None:
+        return
+    period = ctx.campaign.definition.period(ctx.conv.period)
+    mid = ctx.conv.measure_id
+    if period is None or mid is None:
+        await show(ctx)
+        return
+    _period, report, todo = await _period_context(ctx, plan, period)
+    if mid not in {m.id for _n, m in todo}:
+        ctx.say(_("That measure no longer exists (it was deleted). Nothing was saved."))
+        await _show(ctx, plan, period, report, todo)
+        return
+    back = [[Choice(_("⬅️ Back to the report"), act.ProgressMenu())]]
+    step = ctx.conv.step
+    try:
+        if step == "g_result":
+            fields: dict[str, object] = {"result": clean(raw, OUTPUT_MAX)}
+        elif step == "g_reason":
+            fields = {"reason": clean(raw, REASON_MAX)}
+        else:
+            text = clean(raw, TIMELINE_MAX)
+            try:
+                tl = parse_timeline(text, default_year=ctx.campaign.definition.year)
+            except TimelineError as err:
+                raise InputError(views.timeline_error(err.reason)) from None
+            if tl.due is None:
+                raise InputError(
+                    _("Please give a date or a period, e.g. 30/9/2026 or quý III/2026.")
+                )
+            if tl.due < ctx.today:
+                raise InputError(
+                    _("{date} has already passed. Please propose a date still ahead.").format(
+                        date=fmt_date(tl.due)
+                    )
+                )
+            fields = {"new_due_text": tl.text, "new_due": tl.due}
+    except InputError as err:
+        ctx.say(str(err), back)
+        return
+    await ctx.tx.progress.set(report.id, mid, ctx.now, **fields)
+    shown = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()}
+    await ctx.audit("progress.answer", "measure", mid, period=period.key, **shown)
+    await _after_answer(ctx, plan, period, mid)
+
+
+async def skip_result(ctx: Ctx, report_id: int, measure_id: int) -> None:
+    """Leaves the result empty (not for a measure reported done) and moves on."""
+    found = await _from_button(ctx, report_id)
+    if found is None:
+        return
+    plan, period, report, _todo = found
+    entry = report.entry(measure_id)
+    if ctx.conv.step != "g_result" or ctx.conv.measure_id != measure_id:
+        ctx.say(
+            _(
+                "This button belongs to a step that is already finished. Please continue from the menu."
+            ),
+            [[views.menu_button()]],
+        )
+        return
+    if entry.status is Progress.DONE:
+        ctx.say(_("A measure reported done needs its result or product."))
+        await prompt(ctx)
+        return
+    await _after_answer(ctx, plan, period, measure_id)
+
+
+async def _after_answer(ctx: Ctx, plan: Plan, period: Period, measure_id: int) -> None:
+    """The next question for this measure, else the next measure not reported, else the list."""
+    fresh = await ctx.plan()
+    if fresh is None:
+        return
+    _period, report, todo = await _period_context(ctx, fresh, period)
+    entry = report.entry(measure_id)
+    step = ctx.conv.step
+    if entry.status is Progress.LATE and step == "g_result":
+        await ctx.go("g_reason", period=period.key, measure_id=measure_id)
+        await prompt(ctx)
+        return
+    if entry.status is Progress.LATE and step == "g_reason":
+        await ctx.go("g_newdate", period=period.key, measure_id=measure_id)
+        await prompt(ctx)
+        return
+    ctx.say(_("✅ Saved."))
+    following = next(
+        (m.id for _n, m in todo if report.entry(m.id).status is None and m.id != measure_id), None
+    )
+    if following is not None:
+        await _ask_status(ctx, period, report, todo, following)
+    else:
+        await _show(ctx, fresh, period, report, todo)
+
+
+async def back_to_report(ctx: Ctx) -> None:
+    """The report of the period the person was on (or the current one)."""
+    plan = await current_plan(ctx)
+    if plan is None or ctx.campaign is None:
+        return
+    period = ctx.campaign.definition.period(ctx.conv.period or "")
+    if period is None:
+        await show(ctx)
+        return
+    await _show(ctx, plan, *await _period_context(ctx, plan, period))
+
+
+# -- submission --------------------------------------------------------------------------------
+
+
+def _gap_text(gap: Gap) -> str:
+    return {
+        Gap.NO_STATUS: _("no status yet"),
+        Gap.NO_RESULT: _("done, but no result or product"),
+        Gap.NO_REASON: _("behind schedule, but no reason"),
+        Gap.NO_NEW_DATE: _("behind schedule, but no proposed new date"),
+    }[gap]
+
+
+async def ask_submit(ctx: Ctx, report_id: int) -> None:
+    """Lists what is missing, or asks to confirm the submission."""
+    found = await _from_button(ctx, report_id)
+    if found is None:
+        return
+    plan, period, report, todo = found
+    gaps = rules.report_gaps(report, todo)
+    if gaps:
+        lines = [_("Not yet complete. Still missing:")]
+        lines += [f"• {views.number(n, m)}: {_gap_text(g)}" for n, m, g in gaps[:30]]
+        first = gaps[0][1].id
+        ctx.say(
+            "\n".join(lines),
+            [
+                [Choice(_("✏️ Continue"), act.ProgressMeasure(report.id, first))],
+                [Choice(_("⬅️ Back to the report"), act.ProgressMenu())],
+            ],
+        )
+        return
+    if rules.report_status(report) is ReportStatus.SUBMITTED:
+        ctx.say(
+            _("The report was submitted (version {v}) and has not changed since.").format(
+                v=report.submitted_version
+            ),
+            [[Choice(_("⬅️ Back to the report"), act.ProgressMenu())]],
+        )
+        return
+    counts = _counts(report, todo)
+    ctx.say(
+        _("Submit the progress report of {agency} for {period}? {counts}").format(
+            agency=esc(plan.agency.name), period=esc(period.label), counts=counts
+        ),
+        [
+            [
+                Choice(
+                    _("✅ Confirm submission"), act.ConfirmSubmitReport(report.id, report.revision)
+                ),
+                Choice(_("✖️ Not now"), act.ProgressMenu()),
+            ]
+        ],
+    )
+
+
+def _counts(report: Report, todo: list[tuple[int, Measure]]) -> str:
+    statuses = [report.entry(m.id).status for _n, m in todo]
+    return ", ".join(
+        f"{status_name(s)}: {statuses.count(s)}" for s in Progress if statuses.count(s)
+    )
+
+
+async def submit(ctx: Ctx, report_id: int, revision: int) -> None:
+    """Records the submission (an immutable snapshot) and tells the consolidators."""
+    found = await _from_button(ctx, report_id)
+    if found is None or ctx.campaign is None:
+        return
+    plan, period, report, todo = found
+    if report.revision != revision:
+        ctx.say(
+            _("The report changed after this button was shown. Please review it and submit again.")
+        )
+        await ask_submit(ctx, report.id)
+        return
+    if rules.report_gaps(report, todo) or rules.report_status(report) is ReportStatus.SUBMITTED:
+        await ask_submit(ctx, report.id)
+        return
+    late = max(0, (ctx.today - period.due).days)
+    version = await ctx.tx.progress.submit(report, ctx.user.id, ctx.now, late)
+    await ctx.audit("progress.submit", "plan", plan.id, period=period.key, version=version)
+    await ctx.go("idle", measure_id=None)
+    text = _(
+        "✅ Submitted the progress report of {agency} for {period}, version {v}, at {at}."
+    ).format(
+        agency=esc(plan.agency.name),
+        period=esc(period.label),
+        v=version,
+        at=fmt_datetime(ctx.now, ctx.services.tz),
+    )
+    if late:
+        text += "\n" + _("Submitted after the deadline ({late}).").format(
+            late=views.late_text(late)
+        )
+    ctx.say(text, [[views.menu_button()]], edit=True)
+    for user in await ctx.tx.users.with_role(Role.CONSOLIDATOR, ctx.campaign.consolidator.id):
+        if user.blocked_at is not None or user.id == ctx.user.id:
+            continue
+        with use_locale(user.locale or ctx.services.default_locale):
+            note = _(
+                "📥 {agency} submitted its progress report for {period} (version {v}): {counts}."
+            ).format(
+                agency=esc(plan.agency.name),
+                period=esc(period.label),
+                v=version,
+                counts=_counts(report, todo),
+            )
+            if late:
+                note += " ⚠️ " + views.late_text(late)
+            ctx.say(note, to=Recipient(user.channel, user.external_id))
+
+
+# -- buttons -----------------------------------------------------------------------------------
+
+
+async def on_button(ctx: Ctx, action: act.Action) -> None:
+    match action:
+        case act.ProgressMenu():
+            await back_to_report(ctx)
+        case act.ProgressMeasure(report=report_id, measure=measure_id):
+            await open_measure(ctx, report_id, measure_id)
+        case act.SetProgress(report=report_id, measure=measure_id, status=code):
+            await set_status(ctx, report_id, measure_id, code)
+        case act.SkipResult(report=report_id, measure=measure_id):
+            await skip_result(ctx, report_id, measure_id)
+        case act.AskSubmitReport(report=report_id):
+            await ask_submit(ctx, report_id)
+        case act.ConfirmSubmitReport(report=report_id, revision=revision):
+            await submit(ctx, report_id, revision)
+        case _:
+            await invalid_button(ctx)
+
+
+# -- for the consolidators ---------------------------------------------------------------------
+
+
+async def summary_lines(
+    tx: Repos, campaign: ActiveCampaign, plans: list[Plan], today: dt.date, *, overdue_max: int = 10
+) -> list[str]:
+    """The current period across every agency: reports received, measures by status, and the
+    measures most overdue with their lead units. Nothing when the campaign has no periods."""
+    c = campaign.definition
+    period = c.current_period(today)
+    if period is None:
+        return []
+    earlier = tuple(p.key for p in c.periods if p.ends < period.starts)
+    ex = rules.execution(
+        plans,
+        await tx.progress.reports(campaign.id, period.key),
+        await tx.progress.done_before_all(campaign.id, earlier),
+        today,
+    )
+    if not ex.tracked:
+        return []
+    n = ex.by_status
+    lines = [
+        _("**Progress {period}** (due {date}): reports {s}/{t}").format(
+            period=esc(period.label), date=fmt_date(period.due), s=ex.submitted, t=ex.tracked
+        ),
+        _(
+            "Measures: ✅ {d} done · 🟢 {o} on schedule · 🔴 {l} behind · ⚪ {n} not started · "
+            "⬜ {u} not reported"
+        ).format(d=n["done"], o=n["on_track"], l=n["late"], n=n["not_started"], u=n[""]),
+    ]
+    if ex.overdue:
+        lines.append(
+            ngettext("⏰ %(n)s measure overdue:", "⏰ %(n)s measures overdue:", len(ex.overdue))
+            % {"n": fmt_number(len(ex.overdue))}
+        )
+        for o in ex.overdue[:overdue_max]:
+            lead = _(" (lead: {unit})").format(unit=esc(o.lead_unit)) if o.lead_unit else ""
+            lines.append(
+                f"• {esc(o.agency_code)} {o.number} {esc(clip(o.content, 50))}{lead} — "
+                + days_overdue(o.days)
+            )
+        if len(ex.overdue) > overdue_max:
+            lines.append(_("… and {n} more").format(n=fmt_number(len(ex.overdue) - overdue_max)))
+    return lines
+
+
+def days_overdue(days: int) -> str:
+    return ngettext("%(n)s day overdue", "%(n)s days overdue", days) % {"n": fmt_number(days)}
+
+
+# -- nudges ------------------------------------------------------------------------------------
+
+NUDGE_LIST_MAX = 15  # measures named per list; the rest are counted
+
+
+def nudge_text(agency: str, period: Period | None, nudge: rules.Nudge, today: dt.date) -> str:
+    """One message per agency per day: what is coming due, what is overdue, the report."""
+    lines = ["⏰ **" + _("Reminder: progress of the plan") + "** — " + esc(agency)]
+
+    def listed(title: str, dues: tuple[rules.Due, ...]) -> None:
+        lines.append(title)
+        for d in dues[:NUDGE_LIST_MAX]:
+            lines.append(
+                f"• {d.number} {esc(clip(d.content, 60))} — "
+                + _("due {date} ({left})").format(
+                    date=fmt_date(d.due), left=days_phrase(d.due, today)
+                )
+            )
+        if len(dues) > NUDGE_LIST_MAX:
+            lines.append(_("… and {n} more").format(n=fmt_number(len(dues) - NUDGE_LIST_MAX)))
+
+    if nudge.overdue:
+        listed(_("Overdue, not reported done:"), nudge.overdue)
+    if nudge.coming:
+        listed(_("Coming due:"), nudge.coming)
+    if nudge.report_due and period is not None:
+        lines.append(
+            _("The progress report for {period} is due {date} ({left}) and not submitted.").format(
+                period=esc(period.label),
+                date=fmt_date(nudge.report_due),
+                left=days_phrase(nudge.report_due, today),
+            )
+        )
+    lines.append(_("Send /tiendo to report progress."))
+    return "\n".join(lines)

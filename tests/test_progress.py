@@ -1,0 +1,280 @@
+"""The follow-through: a quarter's progress report, driven update by update (handlers.progress),
+and its rules (domain.progress)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from bot.settings import BUNDLED_CAMPAIGN
+from domain.campaign import load_campaign
+from domain.model import Measure, Role
+from domain.progress import Entry, Progress, overdue
+from tests.conftest import (
+    CONSOLIDATOR,
+    FOCAL,
+    Clock,
+    Harness,
+    button,
+    buttons_of,
+    make_settings,
+    start_harness,
+    stop_harness,
+    text_of,
+)
+from tests.helpers import fill_item, submit
+
+
+async def _submitted_plan(h: Harness) -> None:
+    """Sở Nội vụ's plan: item 1 with two measures, item 2 with one; submitted."""
+    await h.join(CONSOLIDATOR, "STC", Role.CONSOLIDATOR)
+    await h.join(FOCAL, "SNV")
+    await fill_item(
+        h,
+        FOCAL,
+        1,
+        "Bộ máy hai cấp vận hành thông suốt",
+        [("Ban hành quy chế phân cấp", "quý I/2026"), ("Tập huấn cán bộ cấp xã", "quý II/2026")],
+    )
+    calls = await h.send(FOCAL, "/tiendo")  # not submitted yet: nothing to report
+    assert "sau khi kế hoạch đã nộp" in text_of(calls)
+    await fill_item(h, FOCAL, 2, "Đủ cán bộ theo định biên", [("Tuyển dụng công chức", "năm 2026")])
+    assert "Đã nộp kế hoạch" in await submit(h, FOCAL)
+
+
+async def _entries(h: Harness) -> list[tuple]:
+    return await h.rows(
+        "SELECT m.content, e.status, e.result, e.reason, e.new_due_text, e.new_due"
+        " FROM progress e JOIN measures m ON m.id = e.measure_id ORDER BY m.id"
+    )
+
+
+async def test_a_quarter_measure_by_measure_then_submitted_and_resubmitted(
+    harness: Harness,
+) -> None:
+    h = harness
+    await _submitted_plan(h)
+    calls = await h.send(FOCAL, "/tiendo")
+    text = text_of(calls)
+    assert "Báo cáo tiến độ — quý I/2026" in text
+    assert "Hạn nộp báo cáo: 15/03/2026 (còn 59 ngày)" in text
+    assert "Đã báo cáo: 0/3 nhiệm vụ" in text
+    labels = [label for label, _ in buttons_of(calls)]
+    assert labels[:3] == [
+        "⬜ 1.1 Ban hành quy chế phân cấp",
+        "⬜ 1.2 Tập huấn cán bộ cấp xã",
+        "⬜ 2.1 Tuyển dụng công chức",
+    ]
+
+    # 1.1 done: the result is required (no skip), then straight on to 1.2
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    assert "Tình hình thực hiện nhiệm vụ này?" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Đã hoàn thành"))
+    assert "Kết quả, sản phẩm?" in text_of(calls)
+    assert not [label for label, _ in buttons_of(calls) if "Bỏ qua" in label]
+    calls = await h.send(FOCAL, "Quyết định số 123/QĐ-UBND ngày 15/3/2026")
+    assert "✅ Đã lưu." in text_of(calls)
+    assert "1.2. Tập huấn cán bộ cấp xã" in text_of(calls)  # the next measure, asked at once
+
+    # 1.2 behind schedule: result skipped, reason, a past date refused, a new date
+    calls = await h.press(FOCAL, button(calls, "chậm tiến độ"))
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    assert "Lý do chậm tiến độ?" in text_of(calls)
+    calls = await h.send(FOCAL, "Chờ hướng dẫn của Bộ Nội vụ")
+    assert "Đề xuất thời gian hoàn thành mới?" in text_of(calls)
+    calls = await h.send(FOCAL, "30/12/2025")
+    assert "Ngày 30/12/2025 đã qua" in text_of(calls)
+    calls = await h.send(FOCAL, "quý III/2026")
+    assert "2.1. Tuyển dụng công chức" in text_of(calls)
+
+    # 2.1 not carried out yet; then the report, complete
+    calls = await h.press(FOCAL, button(calls, "Chưa thực hiện"))
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    assert "Đã báo cáo: 3/3 nhiệm vụ" in text_of(calls)
+    assert await _entries(h) == [
+        (
+            "Ban hành quy chế phân cấp",
+            "done",
+            "Quyết định số 123/QĐ-UBND ngày 15/3/2026",
+            None,
+            None,
+            None,
+        ),
+        (
+            "Tập huấn cán bộ cấp xã",
+            "late",
+            None,
+            "Chờ hướng dẫn của Bộ Nội vụ",
+            "quý III/2026",
+            "2026-09-30",
+        ),
+        ("Tuyển dụng công chức", "not_started", None, None, None, None),
+    ]
+
+    calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
+    assert "Nộp báo cáo tiến độ quý I/2026 của Sở Nội vụ?" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Xác nhận nộp"))
+    assert "Đã nộp báo cáo tiến độ quý I/2026 của Sở Nội vụ, bản 1" in text_of(calls)
+    sent = [c for c in calls if c.params.get("chat_id") == CONSOLIDATOR]
+    assert (
+        "📥 Sở Nội vụ đã nộp báo cáo tiến độ quý I/2026 (bản 1): Đã hoàn thành: 1, "
+        "Đang thực hiện – chậm tiến độ: 1, Chưa thực hiện: 1." in sent[-1].params["text"]
+    )
+    ((version, snapshot),) = await h.rows("SELECT version, snapshot FROM period_submissions")
+    assert version == 1 and json.loads(snapshot)["period"] == "2026-Q1"
+
+    # an edit after submission: "changed", and a second version
+    calls = await h.send(FOCAL, "/tiendo")
+    assert "Đã nộp (bản 1)" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "2.1"))
+    calls = await h.press(FOCAL, button(calls, "đúng tiến độ"))
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    assert "Đã sửa sau khi nộp bản 1: cần nộp lại" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
+    calls = await h.press(FOCAL, button(calls, "Xác nhận nộp"))
+    assert "bản 2" in text_of(calls)
+    assert await h.rows("SELECT version FROM period_submissions ORDER BY version") == [(1,), (2,)]
+
+    # the next quarter: the measure done in quý I is not asked again
+    h.clock.advance(days=80)  # 05/04/2026
+    calls = await h.send(FOCAL, "/tiendo")
+    assert "Báo cáo tiến độ — quý II/2026" in text_of(calls)
+    assert "Đã báo cáo: 0/2 nhiệm vụ" in text_of(calls)
+    labels = [label for label, _ in buttons_of(calls)]
+    assert not [x for x in labels if "1.1" in x]
+
+
+async def test_incomplete_report_lists_what_is_missing_and_stale_buttons_are_refused(
+    harness: Harness,
+) -> None:
+    h = harness
+    await _submitted_plan(h)
+    calls = await h.send(FOCAL, "/tiendo")
+    first = button(calls, "1.1")
+    calls = await h.press(FOCAL, first)
+    calls = await h.press(FOCAL, button(calls, "chậm tiến độ"))
+    calls = await h.press(FOCAL, button(calls, "Về báo cáo"))
+    calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
+    text = text_of(calls)
+    assert "Báo cáo chưa đủ. Còn thiếu:" in text
+    assert "• 1.1: chậm tiến độ nhưng chưa nêu lý do" in text
+    assert "• 1.1: chậm tiến độ nhưng chưa đề xuất thời gian mới" in text
+    assert "• 1.2: chưa chọn tình hình thực hiện" in text
+    assert await h.rows("SELECT count(*) FROM period_submissions") == [(0,)]
+    # a forged report id, another agency's report, a malformed status
+    report = int(first.split(":")[1])
+    for data in (f"pgm:{report + 99}:1", f"pgs:{report}:1:x", f"pgs:{report}:999999:d"):
+        calls = await h.press(FOCAL, data)
+        assert "không hợp lệ" in text_of(calls), data
+
+
+async def test_a_step_survives_a_restart_and_bad_input_keeps_it(
+    tmp_path: Path, clock: Clock
+) -> None:
+    settings = make_settings(tmp_path)
+    h = await start_harness(settings, clock)
+    await _submitted_plan(h)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    calls = await h.press(FOCAL, button(calls, "chậm tiến độ"))
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    assert "Lý do chậm tiến độ?" in text_of(calls)
+    await stop_harness(h)
+
+    h = await start_harness(settings, clock)
+    try:
+        calls = await h.send(FOCAL, "   ")
+        assert "Tin nhắn trống" in text_of(calls)
+        calls = await h.send(FOCAL, "/xem")  # a command that keeps the step
+        assert "Lý do chậm tiến độ?" in text_of(calls)
+        calls = await h.send(FOCAL, "Thiếu kinh phí")
+        assert "Đề xuất thời gian hoàn thành mới?" in text_of(calls)
+        assert (await _entries(h))[0][1:4] == ("late", None, "Thiếu kinh phí")
+    finally:
+        await stop_harness(h)
+
+
+def test_the_period_being_reported_and_overdue_measures() -> None:
+    c = load_campaign(BUNDLED_CAMPAIGN)
+    assert c.current_period(dt.date(2025, 12, 31)) is None
+    assert c.current_period(dt.date(2026, 3, 15)).key == "2026-Q1"
+    assert c.current_period(dt.date(2026, 3, 20)).key == "2026-Q1"  # late reports are taken
+    assert c.current_period(dt.date(2026, 4, 1)).key == "2026-Q2"
+    assert c.current_period(dt.date(2027, 5, 1)).key == "2026-Q4"
+    m = Measure(id=1, position=1, content="x", due_date=dt.date(2026, 6, 30))
+    assert overdue(m, None, dt.date(2026, 7, 3)) == 3
+    assert overdue(m, Entry(measure_id=1, status=Progress.DONE), dt.date(2026, 7, 3)) == 0
+    later = Entry(measure_id=1, status=Progress.LATE, new_due=dt.date(2026, 9, 30))
+    assert overdue(m, later, dt.date(2026, 7, 3)) == 0
+    assert (
+        overdue(Measure(id=2, position=1, content="y", recurring=True), None, dt.date(2027, 1, 1))
+        == 0
+    )
+
+
+async def test_tonghop_shows_the_period_and_overdue_measures_with_their_lead(
+    harness: Harness,
+) -> None:
+    h = harness
+    await _submitted_plan(h)
+    calls = await h.send(CONSOLIDATOR, "/tonghop")
+    text = text_of(calls)
+    assert "<b>Tiến độ quý I/2026</b> (hạn 15/03/2026): đã nộp báo cáo 0/1" in text
+    assert "Nhiệm vụ: ✅ 0 hoàn thành · 🟢 0 đúng tiến độ · 🔴 0 chậm · ⚪ 0 chưa thực hiện" in text
+    assert "⬜ 3 chưa báo cáo" in text and "quá hạn:" not in text
+
+    h.clock.advance(days=80)  # 05/04/2026: measure 1.1 (quý I/2026) is 5 days overdue
+    text = text_of(await h.send(CONSOLIDATOR, "/tonghop"))
+    assert "<b>Tiến độ quý II/2026</b>" in text
+    assert "⏰ 1 nhiệm vụ quá hạn:" in text
+    assert "• SNV 1.1 Ban hành quy chế phân cấp (chủ trì: Sở Nội vụ) — quá hạn 5 ngày" in text
+
+    # the focal person reports it behind schedule with a new date: no longer overdue
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "⬜ ⏰ 1.1"))  # marked overdue in the list
+    calls = await h.press(FOCAL, button(calls, "chậm tiến độ"))
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    calls = await h.send(FOCAL, "Chờ ý kiến thẩm định")
+    calls = await h.send(FOCAL, "quý III/2026")
+    text = text_of(await h.send(CONSOLIDATOR, "/tonghop"))
+    assert "quá hạn:" not in text and "🔴 1 chậm" in text
+
+
+async def _nudges(h: Harness, when: dt.datetime) -> list[str]:
+    h.clock.at = when
+    return [c.params["text"] for c in await h.tick() if c.params.get("chat_id") == FOCAL]
+
+
+async def test_nudges_follow_the_dates_once_a_day_one_message_per_agency(harness: Harness) -> None:
+    from tests.core import VN
+
+    h = harness
+    await _submitted_plan(h)  # 1.1 due 31/03, 1.2 due 30/06, 2.1 due 31/12/2026
+
+    def day(month: int, d: int, hour: int = 8, minute: int = 30) -> dt.datetime:
+        return dt.datetime(2026, month, d, hour, minute, tzinfo=VN)
+
+    assert await _nudges(h, day(2, 10)) == []  # nothing due: nothing said
+    (nudge,) = await _nudges(h, day(3, 12))  # Thursday, 3 days before the report is due
+    assert "Nhắc tiến độ thực hiện kế hoạch</b> — Sở Nội vụ" in nudge
+    assert "Báo cáo tiến độ quý I/2026 hạn nộp 15/03/2026 (còn 3 ngày), chưa nộp." in nudge
+    assert "Sắp đến hạn" not in nudge and "Quá hạn" not in nudge
+    assert await _nudges(h, day(3, 12, 15)) == []  # once a day
+    assert await _nudges(h, day(3, 13, 6, 30)) == []  # quiet hours
+    assert await _nudges(h, day(3, 14)) == []  # Saturday
+
+    (nudge,) = await _nudges(h, day(3, 30))  # Monday
+    assert "Sắp đến hạn:\n• 1.1 Ban hành quy chế phân cấp — hạn 31/03/2026 (còn 1 ngày)" in nudge
+    assert "hạn nộp 15/03/2026 (quá hạn 15 ngày), chưa nộp" in nudge
+
+    (nudge,) = await _nudges(h, day(4, 1))  # quý II: 1.1 is overdue, its report is not due yet
+    assert "Quá hạn, chưa báo cáo hoàn thành:\n• 1.1 Ban hành quy chế phân cấp" in nudge
+    assert "(quá hạn 1 ngày)" in nudge and "Báo cáo tiến độ" not in nudge
+
+    calls = await h.send(FOCAL, "/tiendo")  # reported done: nothing more to say about it
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    calls = await h.press(FOCAL, button(calls, "Đã hoàn thành"))
+    await h.send(FOCAL, "Quyết định số 5/QĐ-UBND")
+    assert await _nudges(h, day(4, 2)) == []
+    assert await h.rows("SELECT count(*) FROM deliveries WHERE kind = 'nudge'") == [(3,)]
