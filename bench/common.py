@@ -64,7 +64,9 @@ def summary_ms(values: list[float]) -> str:
     )
 
 
-def campaign_text(agencies: int, items_each: int = 2, due: dt.date | None = None) -> str:
+def campaign_text(
+    agencies: int, items_each: int = 2, due: dt.date | None = None, extra: str = ""
+) -> str:
     """A campaign of ``agencies`` agencies (plus the consolidator), ``items_each`` items each."""
     base = BUNDLED_CAMPAIGN.read_text(encoding="utf-8")
     head = base[: base.index("[[agencies]]")]
@@ -84,6 +86,7 @@ def campaign_text(agencies: int, items_each: int = 2, due: dt.date | None = None
                 f'[[items]]\ngroup = {n}\nagencies = ["A{n:05d}"]\n'
                 f'text = "Hạn chế, khuyết điểm {k} của đơn vị số {n}: công tác còn chậm."\n'
             )
+    parts.append(extra)
     return "".join(parts)
 
 
@@ -92,12 +95,17 @@ def user_id(n: int) -> int:
 
 
 async def prepare(
-    folder: Path, agencies: int, *, due: dt.date | None = None, consolidator: bool = False
+    folder: Path,
+    agencies: int,
+    *,
+    due: dt.date | None = None,
+    consolidator: bool = False,
+    extra: str = "",
 ) -> tuple[Path, Path, Campaign]:
     """A database with the campaign loaded and one focal person linked per agency."""
     folder.mkdir(parents=True, exist_ok=True)
     campaign_file = folder / "campaign.toml"
-    campaign_file.write_text(campaign_text(agencies, due=due), encoding="utf-8")
+    campaign_file.write_text(campaign_text(agencies, due=due, extra=extra), encoding="utf-8")
     campaign = parse_campaign(campaign_file.read_text(encoding="utf-8"))
     db_path = folder / "bench.sqlite3"
     db = await Database.open(db_path)

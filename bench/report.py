@@ -33,10 +33,18 @@ from db.connection import Database
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-async def build(folder: Path, agencies: int) -> Path:
+async def build(
+    folder: Path,
+    agencies: int,
+    *,
+    extra: str = "",
+    timeline: str = "quý II/2026",
+    measures_due: dt.date = dt.date(2026, 6, 30),
+) -> Path:
+    """Every agency's plan: 2 items × 5 measures, submitted. ``extra``: more campaign TOML."""
     # the deadline a month ahead: no overdue reminders during the measurement
     due = dt.date.today() + dt.timedelta(days=30)
-    db_path, _, _ = await prepare(folder, agencies, due=due, consolidator=True)
+    db_path, _, _ = await prepare(folder, agencies, due=due, consolidator=True, extra=extra)
     db = await Database.open(db_path)
     now = dt.datetime.now(dt.UTC)
     try:
@@ -61,8 +69,8 @@ async def build(folder: Path, agencies: int) -> Path:
                             now,
                             lead_unit=plan.agency.name,
                             partners=["Sở Tài chính"],
-                            timeline="quý II/2026",
-                            due_date=dt.date(2026, 6, 30),
+                            timeline=timeline,
+                            due_date=measures_due,
                             output="Báo cáo kết quả",
                         )
             for plan in await tx.plans.plans(campaign.id):

@@ -86,6 +86,17 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, required=True, help="file to write (its folder must exist)"
     )
     exp.add_argument("--draft", action="store_true", help="include unsubmitted work (marked)")
+    exp.add_argument(
+        "--document",
+        choices=["plan", "progress", "proposals"],
+        default="plan",
+        help="the consolidated plan; a period's results (progress); the proposals (.xlsx only)",
+    )
+    exp.add_argument(
+        "--period",
+        default=None,
+        help="with --document progress: the period's key, e.g. 2026-Q1 (default: the current one)",
+    )
     sub.add_parser("users", help="list who is linked to which agency")
     rev = sub.add_parser("revoke", help="remove every role of a user in one channel")
     rev.add_argument(
@@ -326,6 +337,10 @@ def export_problem(args: argparse.Namespace) -> str:
         args.format = suffix
     elif suffix in ("docx", "xlsx") and suffix != args.format:
         return f"{out} ends in .{suffix} but --format is {args.format}: make them agree"
+    if getattr(args, "document", "plan") == "proposals" and args.format != "xlsx":
+        return "--document proposals is a spreadsheet: name the file .xlsx"
+    if getattr(args, "period", None) and getattr(args, "document", "plan") != "progress":
+        return "--period goes with --document progress"
     folder = out.parent
     if not folder.is_dir():
         return f"the folder {folder} does not exist: create it first, or choose another"
@@ -361,9 +376,11 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
         args.draft,
         today.isoformat(),
         settings.timezone,
+        args.document,
+        args.period,
     )
     args.output.write_bytes(built.content)
-    text = caption(built.submitted, built.total, built.draft)
+    text = caption(built.submitted, built.total, built.draft, built.document, built.period)
     print(f"Wrote {args.output} ({len(built.content):,} bytes): {text}")
     return 0
 

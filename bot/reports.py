@@ -31,14 +31,32 @@ ATTEMPTS = 3
 
 
 def build(
-    db_path: str, campaign_id: int, kind: str, draft: bool, today: str, tz: str
+    db_path: str,
+    campaign_id: int,
+    kind: str,
+    draft: bool,
+    today: str,
+    tz: str,
+    document: str = "plan",
+    period: str | None = None,
 ) -> consolidate.Built:
     """In the worker process: read one snapshot and lay the document out."""
-    return asyncio.run(_build(db_path, campaign_id, kind, draft, dt.date.fromisoformat(today), tz))
+    return asyncio.run(
+        _build(
+            db_path, campaign_id, kind, draft, dt.date.fromisoformat(today), tz, document, period
+        )
+    )
 
 
 async def _build(
-    db_path: str, campaign_id: int, kind: str, draft: bool, today: dt.date, tz: str
+    db_path: str,
+    campaign_id: int,
+    kind: str,
+    draft: bool,
+    today: dt.date,
+    tz: str,
+    document: str,
+    period: str | None,
 ) -> consolidate.Built:
     db = await Database.open_reader(db_path)
     try:
@@ -46,7 +64,16 @@ async def _build(
             campaign = await tx.campaigns.by_id(campaign_id)
             if campaign is None:
                 raise LookupError(f"campaign {campaign_id} is gone")
-            return await consolidate.documents(tx, campaign, today, ZoneInfo(tz), kind, draft=draft)
+            return await consolidate.documents(
+                tx,
+                campaign,
+                today,
+                ZoneInfo(tz),
+                kind,
+                draft=draft,
+                document=document,
+                period_key=period,
+            )
     finally:
         await db.close()
 
@@ -121,6 +148,7 @@ class ReportWorker:
                 job.draft,
                 today.isoformat(),
                 self.services.tz.key,
+                job.document,
             )
         except Exception as exc:
             await self._failed(job, exc)
@@ -134,7 +162,9 @@ class ReportWorker:
             replies = []
             for channel, external, locale in job.recipients:
                 with use_locale(locale or self.services.default_locale):
-                    text = consolidate.caption(built.submitted, built.total, built.draft)
+                    text = consolidate.caption(
+                        built.submitted, built.total, built.draft, built.document, built.period
+                    )
                 replies.append(
                     Reply(
                         document=StoredFile(doc, built.filename, text),

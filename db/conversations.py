@@ -22,6 +22,7 @@ class Conversation(BaseModel):
     menu: tuple[tuple[str, str], ...] = ()
     pending: str | None = None  # an answer waiting for the person's confirmation
     period: str | None = None  # the reporting period of a progress step
+    proposal_id: int | None = None  # the proposal being written or answered
 
 
 class ConversationRepo(Repository):
@@ -40,18 +41,20 @@ class ConversationRepo(Repository):
             menu=_menu(row["menu"]),
             pending=row["pending"],
             period=row["period"],
+            proposal_id=row["proposal_id"],
         )
 
     async def save(self, conv: Conversation, at: dt.datetime) -> None:
         await self._run(
             "INSERT INTO conversations (user_id, step, agency_id, assignment_id, measure_id,"
-            " wizard, campaign_id, menu, pending, period, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " wizard, campaign_id, menu, pending, period, proposal_id, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET step = excluded.step,"
             " agency_id = excluded.agency_id, assignment_id = excluded.assignment_id,"
             " measure_id = excluded.measure_id, wizard = excluded.wizard,"
             " campaign_id = excluded.campaign_id, menu = excluded.menu,"
             " pending = excluded.pending, period = excluded.period,"
+            " proposal_id = excluded.proposal_id,"
             " updated_at = excluded.updated_at",
             (
                 conv.user_id,
@@ -64,6 +67,7 @@ class ConversationRepo(Repository):
                 json.dumps([list(c) for c in conv.menu], ensure_ascii=False) if conv.menu else None,
                 conv.pending,
                 conv.period,
+                conv.proposal_id,
                 iso(at),
             ),
         )

@@ -28,6 +28,7 @@ class ReportJob(BaseModel):
     recipients: list[tuple[str, str, str | None]]
     created_at: dt.datetime
     attempts: int
+    document: str = "plan"  # plan, progress (the current period's results) or proposals
 
 
 class DocumentRepo(Repository):
@@ -66,11 +67,12 @@ class DocumentRepo(Repository):
         purpose: str,
         recipients: list[tuple[str, str, str | None]],
         at: dt.datetime,
+        document: str = "plan",
     ) -> int:
         return await self._run(
-            "INSERT INTO jobs (campaign_id, kind, draft, purpose, recipients, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (campaign_id, kind, int(draft), purpose, json.dumps(recipients), iso(at)),
+            "INSERT INTO jobs (campaign_id, kind, draft, purpose, recipients, created_at,"
+            " document) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (campaign_id, kind, int(draft), purpose, json.dumps(recipients), iso(at), document),
         )
 
     async def open_jobs(self, kinds: tuple[str, ...] = ("docx", "xlsx")) -> list[ReportJob]:
@@ -90,6 +92,7 @@ class DocumentRepo(Repository):
                 recipients=[tuple(x) for x in json.loads(r["recipients"])],
                 created_at=from_iso(r["created_at"]),
                 attempts=r["attempts"],
+                document=r["document"],
             )
             for r in rows
         ]

@@ -76,6 +76,17 @@ class ProgressRepo(Repository):
             by_report.setdefault(e["report_id"], []).append(e)
         return {int(r["plan_id"]): _report(r, by_report.get(r["id"], [])) for r in rows}
 
+    async def latest_submitted(self, campaign_id: int, period: str) -> dict[int, Report]:
+        """The latest submitted version of each report of the period, by plan id."""
+        rows = await self._all(
+            "SELECT r.plan_id, s.snapshot FROM period_submissions s"
+            " JOIN period_reports r ON r.id = s.report_id JOIN plans p ON p.id = r.plan_id"
+            " WHERE p.campaign_id = ? AND r.period = ? AND s.version = (SELECT MAX(version)"
+            " FROM period_submissions WHERE report_id = s.report_id)",
+            (campaign_id, period),
+        )
+        return {int(r["plan_id"]): Report.model_validate_json(r["snapshot"]) for r in rows}
+
     async def done_before(self, plan_id: int, periods: tuple[str, ...]) -> frozenset[int]:
         """Measures reported done in the submitted versions of earlier ``periods``."""
         if not periods:

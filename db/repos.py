@@ -13,6 +13,7 @@ from db.failures import FailureRepo
 from db.outbox import OutboxRepo
 from db.plans import PlanRepo
 from db.progress import ProgressRepo
+from db.proposals import ProposalRepo
 from db.usage import UsageRepo
 from db.users import UserRepo
 
@@ -22,6 +23,7 @@ class Repos:
         self.campaigns = CampaignRepo(conn)
         self.plans = PlanRepo(conn)
         self.progress = ProgressRepo(conn)
+        self.proposals = ProposalRepo(conn)
         self.users = UserRepo(conn)
         self.conversations = ConversationRepo(conn)
         self.audit = AuditRepo(conn)

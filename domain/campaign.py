@@ -97,6 +97,32 @@ class Period(Strict):
         return self
 
 
+DEFAULT_FIELDS = (
+    "Vận hành chính quyền địa phương hai cấp",
+    "Chuyển đổi số",
+    "Đầu tư cơ sở hạ tầng",
+    "Biên chế, tổ chức bộ máy",
+    "Đất đai, môi trường",
+    "Phòng, chống thiên tai",
+    "Thủ tục hành chính",
+    "Khác",
+)
+
+
+class Proposals(Strict):
+    """Proposals and obstacles (kiến nghị, đề xuất) the agencies raise, and the departments
+    answer: the fields they are filed under, and how long a department has to answer."""
+
+    fields: tuple[str, ...] = Field(default=DEFAULT_FIELDS, min_length=1, max_length=20)
+    answer_days: int = Field(default=15, ge=1, le=365)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        if len(set(self.fields)) != len(self.fields) or any(not f.strip() for f in self.fields):
+            raise ValueError("proposals.fields: each field once, none empty")
+        return self
+
+
 class Campaign(Strict):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{0,63}$")
     title: str = Field(min_length=1)
@@ -107,6 +133,7 @@ class Campaign(Strict):
     agencies: tuple[Agency, ...] = Field(min_length=1)
     items: tuple[Item, ...] = Field(min_length=1)
     periods: tuple[Period, ...] = ()  # none: plans only, no follow-through
+    proposals: Proposals = Proposals()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -17,7 +17,9 @@ MAX_BYTES = 64  # Telegram's limit for callback data
 
 FIELDS = ("c", "l", "p", "t", "o")  # content, lead, partners, timeline, output
 STATUSES = ("d", "o", "l", "n")  # progress: done, on track, late, not started
-DOWNLOADS = ("docx", "xlsx", "draft")
+ANSWERS = ("r", "i", "x")  # a proposal's answer: resolved, in progress, declined
+# prog/progd: the period's results (.xlsx/.docx); prop: the proposals (.xlsx)
+DOWNLOADS = ("docx", "xlsx", "draft", "prog", "progd", "prop")
 
 
 class Action:
@@ -248,6 +250,64 @@ class AskSubmitReport(Action):
 class ConfirmSubmitReport(Action):
     report: int
     revision: int
+
+
+# -- proposals (kiến nghị) ----------------------------------------------------------------------
+
+
+@_verb("kn")
+@dataclass(frozen=True)
+class ProposalsMenu(Action):
+    """The person's proposals: filed, to answer, to route."""
+
+
+@_verb("knn")
+@dataclass(frozen=True)
+class NewProposal(Action):
+    """Start a proposal: choose its field."""
+
+
+@_verb("knf")
+@dataclass(frozen=True)
+class ProposalField(Action):
+    field: int  # index in the campaign's list of fields
+
+
+@_verb("kna")
+@dataclass(frozen=True)
+class AskDepartment(Action):
+    proposal: int
+    agency: int
+
+
+@_verb("kno")
+@dataclass(frozen=True)
+class OpenProposal(Action):
+    proposal: int
+
+
+@_verb("knr")
+@dataclass(frozen=True)
+class RouteProposal(Action):
+    proposal: int
+    agency: int
+
+
+@_verb("knx")
+@dataclass(frozen=True)
+class ReassignProposal(Action):
+    proposal: int
+
+
+@_verb("kny")
+@dataclass(frozen=True)
+class AnswerProposal(Action):
+    proposal: int
+    answer: str
+
+    def __post_init__(self) -> None:
+        if self.answer not in ANSWERS:
+            raise ValueError(self.answer)
 
 
 def pack(action: Action) -> str:

@@ -8,8 +8,8 @@ from handlers.markup import esc
 from handlers.types import Kind, Reply
 from locales import SUPPORTED, _, use_locale
 
-FOCAL_COMMANDS = ("kehoach", "xem", "nop", "tiendo", "huy", "trogiup")
-CONSOLIDATOR_COMMANDS = ("tonghop", "trave", "nhacnho")
+FOCAL_COMMANDS = ("kehoach", "xem", "nop", "tiendo", "kiennghi", "huy", "trogiup")
+CONSOLIDATOR_COMMANDS = ("tonghop", "trave", "travetiendo", "nhacnho")
 ADMIN_COMMANDS = ("moi",)
 
 
@@ -20,10 +20,12 @@ def command_descriptions() -> dict[str, str]:
         "xem": _("View the whole plan"),
         "nop": _("Submit the plan"),
         "tiendo": _("Progress report of the submitted plan, period by period"),
+        "kiennghi": _("Proposals and obstacles: file, route, answer"),
         "huy": _("Leave the current step (saved data stays)"),
         "trogiup": _("Help"),
         "tonghop": _("Consolidated status (consolidators)"),
         "trave": _("Return a plan for revision (consolidators)"),
+        "travetiendo": _("Return a progress report for revision (consolidators)"),
         "nhacnho": _("Remind agencies that have not submitted (consolidators)"),
         "moi": _("Create an invitation (administrators)"),
         "ngonngu": _("Language: vi or en"),
@@ -34,9 +36,9 @@ def command_descriptions() -> dict[str, str]:
 async def help_text(ctx: Ctx) -> None:
     """Shows the commands this user may use."""
     desc = command_descriptions()
-    names = ["kehoach", "xem", "nop", "tiendo", "huy"] if ctx.focal_agencies() else []
+    names = ["kehoach", "xem", "nop", "tiendo", "kiennghi", "huy"] if ctx.focal_agencies() else []
     if ctx.is_consolidator:
-        names += list(CONSOLIDATOR_COMMANDS)
+        names += [n for n in (*CONSOLIDATOR_COMMANDS, "kiennghi") if n not in names]
     if ctx.is_admin:
         names += list(ADMIN_COMMANDS)
     names += ["ngonngu", "trogiup"]

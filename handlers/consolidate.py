@@ -11,6 +11,7 @@ from db.campaigns import ActiveCampaign
 from db.repos import Repos
 from db.users import User
 from domain.documents import docx_bytes, xlsx_bytes
+from domain.documents.execution import progress_xlsx, proposals_xlsx
 from domain.documents.model import (
     Filing,
     ItemAnswer,
@@ -19,12 +20,13 @@ from domain.documents.model import (
     items_of,
     items_of_plan,
 )
+from domain.documents.results import results_docx
 from domain.model import Agency, Role
 from domain.overview import AgencyStatus, Overview, overview
 from domain.rules import Status
 from domain.text import REASON_MAX
 from handlers import buttons as act
-from handlers import progress, views
+from handlers import progress, proposals, views
 from handlers.context import Ctx
 from handlers.input import InputError, clean
 from handlers.markup import BREAK, esc
@@ -150,6 +152,7 @@ async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool
         lines += await progress.summary_lines(
             ctx.tx, campaign, [r.plan for r in ov.rows], ctx.today
         )
+        lines += await proposals.summary_lines(ctx.tx, campaign, ctx.today)
     if pages > 1:
         lines.append(_("Page {p}/{n}").format(p=page + 1, n=pages))
     head = len(lines)
@@ -172,6 +175,12 @@ async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool
         ]
     )
     rows.append([Choice(_("📝 Draft incl. unsubmitted (.docx)"), act.Download("draft"))])
+    follow = []
+    if c.periods and c.current_period(ctx.today):
+        follow.append(Choice(_("📈 Results (.docx)"), act.Download("progd")))
+        follow.append(Choice(_("📈 Results (.xlsx)"), act.Download("prog")))
+    follow.append(Choice(_("📨 Proposals (.xlsx)"), act.Download("prop")))
+    rows.append(follow)
     text = "\n".join(lines[:head]) + BREAK + "\n" + BREAK.join(lines[head:])
     ctx.say(text, rows, edit=edit)
 
@@ -183,6 +192,9 @@ async def agency_plan(ctx: Ctx, campaign: ActiveCampaign, agency: Agency) -> Non
         ctx.say(_("{agency} has no items in this campaign.").format(agency=esc(agency.name)))
         return
     text = views.plan_text(campaign.definition, plan, ctx.today, ctx.services.tz)
+    follow = await progress.agency_lines(ctx.tx, campaign, plan, ctx.today, ctx.services.tz)
+    if follow:
+        text += BREAK + "\n".join(follow)
     ctx.say(text, [[Choice(_("⬅️ Back to the status"), act.StatusPage(0))]])
 
 
@@ -238,6 +250,8 @@ class Built:
     submitted: int
     total: int
     draft: bool
+    document: str = "plan"
+    period: str = ""  # the period's label, for the results
 
 
 async def documents(
@@ -248,9 +262,15 @@ async def documents(
     kind: str,
     *,
     draft: bool = False,
+    document: str = "plan",
+    period_key: str | None = None,
 ) -> Built:
-    """The consolidated plan as a .docx or .xlsx file, always in Vietnamese like the directive.
-    Slow at national scale: run it in a worker (``bot.reports``), from a read snapshot."""
+    """The consolidated plan as a .docx or .xlsx file, always in Vietnamese like the directive;
+    or (``document``) the results of a period (its key, else the current one) or the proposals,
+    as .xlsx. Slow at national scale: run it in a worker (``bot.reports``), from a read
+    snapshot."""
+    if document != "plan":
+        return await _follow_through(tx, campaign, today, tz, kind, document, period_key)
     with use_locale("vi"):
         filings, parts = await sections(tx, campaign, draft=draft)
         prefix = "ban-nhap-ke-hoach" if draft else "ke-hoach-tong-hop"
@@ -263,7 +283,50 @@ async def documents(
     return Built(name, MEDIA_TYPES[kind], content, submitted, len(filings), draft)
 
 
-def caption(submitted: int, total: int, draft: bool) -> str:
+async def _follow_through(
+    tx: Repos,
+    campaign: ActiveCampaign,
+    today: dt.date,
+    tz: dt.tzinfo,
+    kind: str,
+    document: str,
+    period_key: str | None,
+) -> Built:
+    c = campaign.definition
+    with use_locale("vi"):
+        if document == "proposals":
+            listing = await tx.proposals.listing(campaign.id)
+            content, n = proposals_xlsx(c, listing, today, tz)
+            name = f"kien-nghi-{c.code}-{today:%Y%m%d}.xlsx"
+            answered = sum(1 for p in listing if p.answered_at is not None)
+            return Built(name, MEDIA_TYPES["xlsx"], content, answered, n, False, document)
+        period = c.period(period_key) if period_key else c.current_period(today)
+        if period is None:
+            raise LookupError("no reporting period" + (f" {period_key}" if period_key else ""))
+        lines = await progress.document_lines(tx, campaign, period, today)
+        if kind == "docx":
+            content, _n = results_docx(c, period, lines, today)
+        else:
+            content, _n = progress_xlsx(c, period, lines, today)
+        reports = await tx.progress.latest_submitted(campaign.id, period.key)
+        tracked = len({line.agency for line in lines})
+        name = f"ket-qua-{c.code}-{period.key}-{today:%Y%m%d}.{kind}"
+        return Built(
+            name, MEDIA_TYPES[kind], content, len(reports), tracked, False, document, period.label
+        )
+
+
+def caption(
+    submitted: int, total: int, draft: bool, document: str = "plan", period: str = ""
+) -> str:
+    if document == "proposals":
+        return _("Proposals and obstacles: {total}, of which {n} answered.").format(
+            total=total, n=submitted
+        )
+    if document == "progress":
+        return _("Results of {period}: {n}/{total} agencies submitted their report.").format(
+            period=period, n=submitted, total=total
+        )
     if draft:
         return _("DRAFT including unsubmitted work, for reference only.")
     return _("Consolidated plan: {n}/{total} agencies submitted.").format(n=submitted, total=total)
@@ -290,9 +353,12 @@ async def on_button(ctx: Ctx, action: act.Action) -> None:
 async def request_document(ctx: Ctx, campaign: ActiveCampaign, kind: str) -> None:
     """Asks the report worker for the file (it is built off the event loop, from a consistent
     snapshot, holding no lock) and says so at once; the file follows when it is ready."""
-    fmt = "xlsx" if kind == "xlsx" else "docx"
+    fmt = "docx" if kind in ("docx", "draft", "progd") else "xlsx"
+    document = {"prog": "progress", "progd": "progress", "prop": "proposals"}.get(kind, "plan")
     to = (ctx.event.channel, ctx.event.reply_to, ctx.user.locale)
-    await ctx.tx.documents.request(campaign.id, fmt, kind == "draft", "download", [to], ctx.now)
+    await ctx.tx.documents.request(
+        campaign.id, fmt, kind == "draft", "download", [to], ctx.now, document
+    )
     await ctx.audit("report.download", "campaign", campaign.id, kind=kind)
     ctx.signal("reports")
     ctx.say(
@@ -309,17 +375,12 @@ async def return_command(ctx: Ctx) -> None:
     campaign = await _guard(ctx)
     if campaign is None:
         return
-    # any whitespace (a line break too) separates the code; the reason may span lines
-    code, raw_reason = [*ctx.event.args.split(None, 1), "", ""][:2]
-    usage = _("Usage: /trave AGENCY_CODE reason (e.g. /trave SNV Bổ sung tiến độ cụ thể)")
-    if not code or not raw_reason.strip():
-        ctx.say(usage)
+    args = _code_and_reason(
+        ctx, _("Usage: /trave AGENCY_CODE reason (e.g. /trave SNV Bổ sung tiến độ cụ thể)")
+    )
+    if args is None:
         return
-    try:
-        reason = clean(raw_reason, REASON_MAX)
-    except InputError as err:
-        ctx.say(str(err))
-        return
+    code, reason = args
     agency = await ctx.tx.campaigns.agency_by_code(code.upper())
     plan = await ctx.tx.plans.plan(campaign.id, agency.id) if agency else None
     if agency is None or plan is None or not plan.shortcomings:
@@ -354,6 +415,75 @@ async def return_command(ctx: Ctx) -> None:
     ctx.say(
         _("Returned the plan of {agency} for revision; {n} focal persons told.").format(
             agency=esc(agency.name), n=sent
+        )
+    )
+
+
+def _code_and_reason(ctx: Ctx, usage: str) -> tuple[str, str] | None:
+    """``CODE reason``: any whitespace (a line break too) separates the code; the reason may span
+    lines. Says the usage, or why the reason cannot be kept, and returns None."""
+    code, raw_reason = [*ctx.event.args.split(None, 1), "", ""][:2]
+    if not code or not raw_reason.strip():
+        ctx.say(usage)
+        return None
+    try:
+        return code, clean(raw_reason, REASON_MAX)
+    except InputError as err:
+        ctx.say(str(err))
+        return None
+
+
+async def return_report_command(ctx: Ctx) -> None:
+    """/travetiendo CODE reason: returns the current period's submitted progress report of an
+    agency for revision; its focal persons are told."""
+    campaign = await _guard(ctx)
+    if campaign is None:
+        return
+    args = _code_and_reason(
+        ctx,
+        _("Usage: /travetiendo AGENCY_CODE reason (e.g. /travetiendo SNV Bổ sung kết quả cụ thể)"),
+    )
+    if args is None:
+        return
+    code, reason = args
+    period = campaign.definition.current_period(ctx.today)
+    agency = await ctx.tx.campaigns.agency_by_code(code.upper())
+    plan = await ctx.tx.plans.plan(campaign.id, agency.id) if agency else None
+    if agency is None or plan is None:
+        ctx.say(_("Unknown agency code: {code}").format(code=esc(code)))
+        return
+    report = await ctx.tx.progress.report(plan.id, period.key) if period else None
+    if period is None or report is None or report.submitted_version is None:
+        ctx.say(
+            _(
+                "{agency} has not submitted a progress report for this period: nothing to return."
+            ).format(agency=esc(agency.name))
+        )
+        return
+    await ctx.tx.progress.return_report(report.id, reason, ctx.now)
+    await ctx.audit("progress.return", "plan", plan.id, period=period.key, reason=reason)
+    sent = 0
+    for user in (await ctx.tx.users.people_by_agency(Role.FOCAL, (agency.id,))).get(agency.id, []):
+        if user.blocked_at is not None:
+            continue
+        with use_locale(user.locale or ctx.services.default_locale):
+            ctx.say(
+                _(
+                    "↩️ {consolidator} returned the progress report of {agency} for {period} for "
+                    "revision.\nReason: {reason}\nPlease correct it with /tiendo and submit again."
+                ).format(
+                    consolidator=esc(campaign.consolidator.name),
+                    agency=esc(agency.name),
+                    period=esc(period.label),
+                    reason=esc(reason),
+                ),
+                [[progress.report_button()]],
+                to=Recipient(user.channel, user.external_id),
+            )
+        sent += 1
+    ctx.say(
+        _("Returned the progress report of {agency} for {period}; {n} focal persons told.").format(
+            agency=esc(agency.name), period=esc(period.label), n=sent
         )
     )
 
@@ -427,5 +557,10 @@ async def remind_command(ctx: Ctx) -> None:
     )
 
 
-COMMANDS = {"tonghop": status_command, "trave": return_command, "nhacnho": remind_command}
+COMMANDS = {
+    "tonghop": status_command,
+    "trave": return_command,
+    "travetiendo": return_report_command,
+    "nhacnho": remind_command,
+}
 ACTIONS = (act.StatusPage, act.AgencyDetail, act.Download)

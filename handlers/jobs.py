@@ -27,7 +27,7 @@ from db.users import User
 from domain import progress as follow
 from domain.model import Role
 from domain.schedule import ScheduleConfig, nudge_slot, reminder_slot, summary_slot
-from handlers import consolidate, progress
+from handlers import consolidate, progress, proposals
 from handlers.context import Services
 from handlers.markup import esc
 from handlers.outbox import BROADCAST, NOTICE, enqueue
@@ -497,4 +497,7 @@ async def summary_text(
     execution = await progress.summary_lines(tx, campaign, [r.plan for r in ov.rows], today)
     if execution:
         lines += ["", *execution]
+    asked = await proposals.summary_lines(tx, campaign, today)
+    if asked:
+        lines += ["", *asked]
     return "\n".join(lines), bool(ov.submitted)

@@ -27,6 +27,7 @@ WORDS = {
     "xem": "xem",
     "nop": "nop",
     "tiendo": "tiendo",
+    "kiennghi": "kiennghi",
     "huy": "huy",
     "trogiup": "trogiup",
     "help": "help",

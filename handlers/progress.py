@@ -15,6 +15,7 @@ from db.campaigns import ActiveCampaign
 from db.repos import Repos
 from domain import progress as rules
 from domain.campaign import Period
+from domain.documents.execution import ProgressLine
 from domain.model import Measure, Plan, Role
 from domain.progress import Entry, Gap, Progress, Report, ReportStatus
 from domain.text import OUTPUT_MAX, REASON_MAX, TIMELINE_MAX
@@ -60,11 +61,11 @@ def status_name(status: Progress) -> str:
     }[status]
 
 
-def report_status_text(report: Report | None, ctx: Ctx) -> str:
+def report_status_text(report: Report | None, tz: dt.tzinfo) -> str:
     state = rules.report_status(report)
     if state is ReportStatus.SUBMITTED and report and report.submitted_at:
         return _("Submitted (version {v}) at {at}").format(
-            v=report.submitted_version, at=fmt_datetime(report.submitted_at, ctx.services.tz)
+            v=report.submitted_version, at=fmt_datetime(report.submitted_at, tz)
         )
     if state is ReportStatus.CHANGED and report:
         return _("Changed since submission of version {v}: submit again").format(
@@ -170,7 +171,7 @@ async def _show(
         _("Report due: {date} ({left})").format(
             date=fmt_date(period.due), left=days_phrase(period.due, ctx.today)
         ),
-        _("Status: {status}").format(status=report_status_text(report, ctx)),
+        _("Status: {status}").format(status=report_status_text(report, ctx.services.tz)),
         _("Measures reported: {done}/{total}").format(done=reported, total=len(todo)),
     ]
     if not todo:
@@ -187,6 +188,7 @@ async def _show(
     rows.append(
         [Choice(_("📤 Submit report"), act.AskSubmitReport(report.id)), views.menu_button()]
     )
+    rows.append([Choice(_("📨 Proposal or obstacle"), act.NewProposal())])
     ctx.say("\n".join(lines), rows, edit=edit)
 
 
@@ -636,3 +638,70 @@ def nudge_text(agency: str, period: Period | None, nudge: rules.Nudge, today: dt
         )
     lines.append(_("Send /tiendo to report progress."))
     return "\n".join(lines)
+
+
+async def document_lines(
+    tx: Repos, campaign: ActiveCampaign, period: Period, today: dt.date
+) -> list[ProgressLine]:
+    """Every measure to report on in the period, across agencies in the campaign's order, with
+    what the agency's latest submitted report says about it."""
+    c = campaign.definition
+    earlier = tuple(p.key for p in c.periods if p.ends < period.starts)
+    reports = await tx.progress.latest_submitted(campaign.id, period.key)
+    done = await tx.progress.done_before_all(campaign.id, earlier)
+    out: list[ProgressLine] = []
+    for plan in await tx.plans.plans(campaign.id):
+        if not rules.tracked(plan):
+            continue
+        report = reports.get(plan.id)
+        for n, m in rules.measures(plan, done.get(plan.id, frozenset())):
+            entry = report.entry(m.id) if report else None
+            out.append(
+                ProgressLine(
+                    agency=plan.agency.name,
+                    number=views.number(n, m),
+                    measure=m.content,
+                    lead=m.lead_unit or "",
+                    timeline=m.timeline or "",
+                    due=m.due_date,
+                    status=entry.status if entry else None,
+                    result=(entry.result or "") if entry else "",
+                    reason=(entry.reason or "") if entry else "",
+                    new_due_text=(entry.new_due_text or "") if entry else "",
+                    new_due=entry.new_due if entry else None,
+                    overdue=rules.overdue(m, entry, today),
+                    reported=report is not None,
+                )
+            )
+    return out
+
+
+async def agency_lines(
+    tx: Repos, campaign: ActiveCampaign, plan: Plan, today: dt.date, tz: dt.tzinfo
+) -> list[str]:
+    """One agency's follow-through for the consolidators: its report of the current period,
+    its measures by status, its overdue measures with their lead units."""
+    c = campaign.definition
+    period = c.current_period(today)
+    if period is None or not rules.tracked(plan):
+        return []
+    earlier = tuple(p.key for p in c.periods if p.ends < period.starts)
+    report = await tx.progress.report(plan.id, period.key)
+    done = await tx.progress.done_before(plan.id, earlier)
+    ex = rules.execution([plan], {plan.id: report} if report else {}, {plan.id: done}, today)
+    n = ex.by_status
+    lines = [
+        _("**Progress {period}** (due {date}): {status}").format(
+            period=esc(period.label),
+            date=fmt_date(period.due),
+            status=report_status_text(report, tz),
+        ),
+        _(
+            "Measures: ✅ {d} done · 🟢 {o} on schedule · 🔴 {l} behind · ⚪ {n} not started · "
+            "⬜ {u} not reported"
+        ).format(d=n["done"], o=n["on_track"], l=n["late"], n=n["not_started"], u=n[""]),
+    ]
+    for o in ex.overdue[:NUDGE_LIST_MAX]:
+        lead = _(" (lead: {unit})").format(unit=esc(o.lead_unit)) if o.lead_unit else ""
+        lines.append(f"⏰ {o.number} {esc(clip(o.content, 50))}{lead} — " + days_overdue(o.days))
+    return lines

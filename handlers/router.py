@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from db.connection import Database
 from db.faults import crashpoint
 from handlers import buttons as act
-from handlers import common, consolidate, measure, numbered, plan, progress, registration, wizard
+from handlers import (
+    common,
+    consolidate,
+    measure,
+    numbered,
+    plan,
+    progress,
+    proposals,
+    registration,
+    wizard,
+)
 from handlers.context import Ctx, Services
 from handlers.outbox import enqueue
 from handlers.types import Choice, Event, Kind, Recipient, Reply
@@ -31,6 +41,7 @@ COMMANDS: dict[str, Handler] = {
     "xem": plan.view_all,
     "nop": plan.ask_submit,
     "tiendo": progress.show,
+    "kiennghi": proposals.show,
     "huy": common.cancel,
     "trogiup": common.help_text,
     "help": common.help_text,
@@ -237,6 +248,8 @@ class Core:
             plan.prompt_objective(ctx, current)
         elif step in progress.STEPS:
             await progress.prompt(ctx)
+        elif step in proposals.STEPS:
+            await proposals.prompt(ctx)
         else:
             await measure.prompt(ctx, current)
 
@@ -247,6 +260,9 @@ class Core:
             return
         if step in progress.STEPS:
             await progress.answer_text(ctx, ctx.event.text)
+            return
+        if step in proposals.STEPS:
+            await proposals.answer_text(ctx, ctx.event.text)
             return
         current = await plan.current_plan(ctx)
         if current is None:
@@ -272,6 +288,9 @@ class Core:
         if isinstance(action, progress.ACTIONS):
             await progress.on_button(ctx, action)
             return
+        if isinstance(action, proposals.ACTIONS):
+            await proposals.on_button(ctx, action)
+            return
         match action:
             case act.Menu():
                 await plan.show_menu(ctx, edit=True)
@@ -279,6 +298,8 @@ class Core:
                 await plan.choose_agency(ctx, agency_id)
             case act.Back() if ctx.conv.step in progress.STEPS:
                 await progress.back_to_report(ctx)
+            case act.Back() if ctx.conv.step in proposals.STEPS:
+                await proposals.show(ctx)
             case act.Back():
                 current = await plan.current_plan(ctx)
                 if current is not None:

@@ -178,3 +178,34 @@ async def test_a_progress_report_by_numbers(zalo: CoreHarness) -> None:
     outs = await h.send(FOCAL, number(outs, "Xác nhận nộp"))
     assert "Đã nộp báo cáo tiến độ quý I/2026 của Thanh tra tỉnh, bản 1" in text(outs)
     assert await h.rows("SELECT status, result FROM progress") == [("done", "Báo cáo số 12/BC-TTT")]
+
+
+async def test_a_proposal_filed_routed_and_answered_by_numbers(zalo: CoreHarness) -> None:
+    h = zalo
+    await h.join(CONSOLIDATOR, "STC", Role.CONSOLIDATOR)
+    await h.join(FOCAL, "TTT")
+    department = 8103
+    await h.join(department, "SKHCN")
+    outs = await h.send(FOCAL, "kiennghi")
+    outs = await h.send(FOCAL, number(outs, "Kiến nghị mới"))
+    outs = await h.send(FOCAL, number(outs, "Chuyển đổi số"))
+    outs = await h.send(FOCAL, "Đề nghị liên thông phần mềm một cửa")
+    items = await h.handle(
+        h.event(FOCAL, kind=Kind.TEXT, text=number(outs, "Sở Khoa học và Công nghệ"))
+    )
+    assert "Đã gửi kiến nghị số 1" in text(h.mine(FOCAL, items))
+    told = text(h.mine(CONSOLIDATOR, items))
+    assert "Kiến nghị số 1" in told and "Giao SKHCN" in told  # the choices, numbered
+    items = await h.handle(
+        h.event(
+            CONSOLIDATOR, kind=Kind.TEXT, text=number(h.mine(CONSOLIDATOR, items), "Giao SKHCN")
+        )
+    )
+    asked = h.mine(department, items)
+    assert "được giao trả lời kiến nghị số 1" in text(asked)
+    outs = await h.send(department, number(asked, "Đã giải quyết"))
+    items = await h.handle(
+        h.event(department, kind=Kind.TEXT, text="Đã triển khai liên thông từ 01/02/2026")
+    )
+    assert "đã trả lời kiến nghị số 1" in text(h.mine(FOCAL, items))
+    assert await h.rows("SELECT answer FROM proposals") == [("resolved",)]

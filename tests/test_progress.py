@@ -3,6 +3,7 @@ and its rules (domain.progress)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from pathlib import Path
@@ -14,6 +15,7 @@ from domain.progress import Entry, Progress, overdue
 from tests.conftest import (
     CONSOLIDATOR,
     FOCAL,
+    FOCAL2,
     Clock,
     Harness,
     button,
@@ -23,7 +25,8 @@ from tests.conftest import (
     stop_harness,
     text_of,
 )
-from tests.helpers import fill_item, submit
+from tests.core import VN
+from tests.helpers import complete_plan, fill_item, submit
 
 
 async def _submitted_plan(h: Harness) -> None:
@@ -230,6 +233,10 @@ async def test_tonghop_shows_the_period_and_overdue_measures_with_their_lead(
     assert "⏰ 1 nhiệm vụ quá hạn:" in text
     assert "• SNV 1.1 Ban hành quy chế phân cấp (chủ trì: Sở Nội vụ) — quá hạn 5 ngày" in text
 
+    text = text_of(await h.send(CONSOLIDATOR, "/tonghop SNV"))  # the agency's own detail
+    assert "<b>Tiến độ quý II/2026</b> (hạn 15/06/2026): Chưa bắt đầu" in text
+    assert "⏰ 1.1 Ban hành quy chế phân cấp (chủ trì: Sở Nội vụ) — quá hạn 5 ngày" in text
+
     # the focal person reports it behind schedule with a new date: no longer overdue
     calls = await h.send(FOCAL, "/tiendo")
     calls = await h.press(FOCAL, button(calls, "⬜ ⏰ 1.1"))  # marked overdue in the list
@@ -247,8 +254,6 @@ async def _nudges(h: Harness, when: dt.datetime) -> list[str]:
 
 
 async def test_nudges_follow_the_dates_once_a_day_one_message_per_agency(harness: Harness) -> None:
-    from tests.core import VN
-
     h = harness
     await _submitted_plan(h)  # 1.1 due 31/03, 1.2 due 30/06, 2.1 due 31/12/2026
 
@@ -278,3 +283,143 @@ async def test_nudges_follow_the_dates_once_a_day_one_message_per_agency(harness
     await h.send(FOCAL, "Quyết định số 5/QĐ-UBND")
     assert await _nudges(h, day(4, 2)) == []
     assert await h.rows("SELECT count(*) FROM deliveries WHERE kind = 'nudge'") == [(3,)]
+
+
+async def test_the_results_spreadsheet_from_tonghop_and_the_cli(
+    harness: Harness, tmp_path: Path
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    h = harness
+    await _submitted_plan(h)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    calls = await h.press(FOCAL, button(calls, "Đã hoàn thành"))
+    calls = await h.send(FOCAL, '=HYPERLINK("http://x") Quyết định 📑 số 7')  # text, not a formula
+    calls = await h.press(FOCAL, button(calls, "chậm tiến độ"))  # 1.2
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    calls = await h.send(FOCAL, "Thiếu kinh phí")
+    calls = await h.send(FOCAL, "quý III/2026")
+    calls = await h.press(FOCAL, button(calls, "Chưa thực hiện"))  # 2.1
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
+    await h.press(FOCAL, button(calls, "Xác nhận nộp"))
+
+    calls = await h.send(CONSOLIDATOR, "/tonghop")
+    calls = await h.press(CONSOLIDATOR, button(calls, "Kết quả thực hiện (.xlsx)"))
+    (doc,) = [c for c in calls if c.method == "sendDocument"]
+    name, content = doc.files["document"]
+    assert name.startswith("ket-qua-bac-ninh-2025-2026-Q1-")
+    assert "Kết quả thực hiện quý I/2026: 1/1 đơn vị đã nộp báo cáo." in doc.params["caption"]
+    sheet = load_workbook(io.BytesIO(content))["Kết quả thực hiện"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][0].startswith("BÁO CÁO Kết quả thực hiện kế hoạch khắc phục")
+    header = rows.index(next(r for r in rows if r[0] == "STT"))
+    body = rows[header + 1 :]
+    assert [(r[1], r[2], r[7]) for r in body] == [
+        ("Sở Nội vụ", "1.1", "Đã hoàn thành"),
+        ("Sở Nội vụ", "1.2", "Đang thực hiện – chậm tiến độ"),
+        ("Sở Nội vụ", "2.1", "Chưa thực hiện"),
+    ]
+    assert body[0][8] == '=HYPERLINK("http://x") Quyết định số 7'  # a string; emoji left out
+    assert sheet.cell(header + 2, 9).data_type == "s"
+    assert body[1][9] == "Thiếu kinh phí" and body[1][10] == "quý III/2026"
+    assert body[1][11] == dt.datetime(2026, 9, 30)  # a real date
+    assert body[0][6] == dt.datetime(2026, 3, 31)
+    assert sheet.print_title_rows and sheet.page_setup.orientation == "landscape"
+
+    # the Word report: the heading of Nghị định 30, one block per agency that reported, the
+    # agencies that did not listed once after the table
+    from docx import Document
+
+    await h.join(FOCAL2, "SXD")
+    await complete_plan(h, FOCAL2, "SXD", 2)
+    calls = await h.press(CONSOLIDATOR, "dl:progd")
+    (doc,) = [c for c in calls if c.method == "sendDocument"]
+    name, content = doc.files["document"]
+    assert name.endswith(".docx") and "1/2 đơn vị đã nộp báo cáo" in doc.params["caption"]
+    word = Document(io.BytesIO(content))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert "BÁO CÁO" in paragraphs
+    assert "Kết quả thực hiện kế hoạch khắc phục hạn chế, khuyết điểm quý I/2026" in paragraphs
+    assert any(
+        p.startswith("Thực hiện Công văn số") and "báo cáo kết quả thực hiện" in p
+        for p in paragraphs
+    )
+    assert "Các cơ quan, đơn vị chưa gửi báo cáo quý I/2026 (1): Sở Xây dựng." in paragraphs
+    table = word.tables[1]
+    cells = [[c.text for c in row.cells] for row in table.rows]
+    assert cells[0][4] == "Tình hình thực hiện"
+    assert cells[1][0] == "I" and cells[1][1] == "SỞ NỘI VỤ"
+    assert cells[2][:2] == ["1.1", "Ban hành quy chế phân cấp"]
+    assert cells[2][4:6] == ["Đã hoàn thành", '=HYPERLINK("http://x") Quyết định số 7']
+    assert cells[3][6] == "Thiếu kinh phí; đề xuất: quý III/2026"
+    assert len(cells) == 5  # the heading, one agency, its three measures
+
+    # the same from the command line
+    import os
+    import sys
+
+    out = tmp_path / "ket-qua.xlsx"
+    env = {**os.environ, "DATABASE_PATH": str(h.app.settings.database_path)}
+
+    async def cli(*args: str) -> int:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "export",
+            *args,
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        return await asyncio.wait_for(proc.wait(), 60)
+
+    assert await cli("--document", "progress", "--period", "2026-Q1", "-o", str(out)) == 0
+    assert (
+        await cli("--document", "progress", "--period", "2026-Q1", "-o", str(tmp_path / "x.docx"))
+        == 0
+    )
+    assert Document(tmp_path / "x.docx").tables[1].rows[1].cells[1].text == "SỞ NỘI VỤ"
+    assert await cli("--document", "proposals", "-o", str(tmp_path / "k.docx")) == 2
+    assert await cli("--document", "plan", "--period", "2026-Q1", "-o", str(out)) == 2
+    again = load_workbook(out)["Kết quả thực hiện"]
+    cli_rows = [[c.value for c in row][1:8] for row in list(again.iter_rows())[header + 1 :]]
+    assert cli_rows[0][:2] == ["Sở Xây dựng", "1.1"]  # in the campaign's order
+    assert cli_rows[0][6] == "Chưa nộp báo cáo"  # its plan is followed, its report not in
+    assert ["Sở Nội vụ", "1.1"] in [r[:2] for r in cli_rows]
+
+
+async def test_a_period_report_returned_for_revision_and_submitted_again(harness: Harness) -> None:
+    h = harness
+    await _submitted_plan(h)
+    calls = await h.send(CONSOLIDATOR, "/travetiendo SNV Bổ sung kết quả")
+    assert "Sở Nội vụ chưa nộp báo cáo tiến độ kỳ này" in text_of(calls)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    for _measure in ("1.1", "1.2", "2.1"):  # each answer leads to the next measure
+        calls = await h.press(FOCAL, button(calls, "đúng tiến độ"))
+        calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
+    await h.press(FOCAL, button(calls, "Xác nhận nộp"))
+
+    calls = await h.send(CONSOLIDATOR, "/travetiendo snv\nCần nêu kết quả, sản phẩm cụ thể")
+    assert "Đã trả lại báo cáo tiến độ quý I/2026 của Sở Nội vụ; đã báo cho 1 đầu mối." in (
+        text_of(calls)
+    )
+    told = text_of([c for c in calls if c.params.get("chat_id") == FOCAL])
+    assert "Lý do: Cần nêu kết quả, sản phẩm cụ thể" in told
+    calls = await h.send(FOCAL, "/tiendo")
+    assert "Bị trả lại để chỉnh sửa: Cần nêu kết quả, sản phẩm cụ thể" in text_of(calls)
+    h.clock.at = dt.datetime(2026, 3, 12, 8, 30, tzinfo=VN)  # the report is due in 3 days
+    nudges = [c.params["text"] for c in await h.tick() if c.params.get("chat_id") == FOCAL]
+    assert any("Báo cáo tiến độ quý I/2026 hạn nộp 15/03/2026" in t for t in nudges)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
+    calls = await h.press(FOCAL, button(calls, "Xác nhận nộp"))
+    assert "bản 2" in text_of(calls)
+    assert await h.rows("SELECT returned_at FROM period_reports") == [(None,)]

@@ -95,12 +95,14 @@ def _height(values: list[str]) -> float:
 
 
 class _Writer:
-    def __init__(self, out: io.BytesIO, tz: dt.tzinfo) -> None:
+    def __init__(self, out: io.BytesIO, tz: dt.tzinfo, *, constant_memory: bool = False) -> None:
         self.tz = tz
         self.book = xlsxwriter.Workbook(
             out,
             {
-                "in_memory": True,
+                # constant memory: each row goes to a temporary file as soon as it is complete
+                "in_memory": not constant_memory,
+                "constant_memory": constant_memory,
                 "strings_to_formulas": False,  # what people typed is never a formula
                 "strings_to_numbers": False,
                 "strings_to_urls": False,

@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -65,8 +65,15 @@ def date_line(place: str, on: dt.date) -> str:
 
 
 def opening(campaign: Campaign, consolidator: str) -> str:
+    return _(
+        "{cite} on the basis of the plans of the agencies, {consolidator} consolidates the "
+        "plan as follows:"
+    ).format(cite=citation(campaign), consolidator=consolidator)
+
+
+def citation(campaign: Campaign) -> str:
     """'Thực hiện Công văn số …/UBND-… ngày … tháng … năm 2026 của UBND tỉnh Bắc Ninh về việc
-    …': the directive as known, a visible placeholder for what is not, never 'V/v' in a
+    …,': the directive as known, a visible placeholder for what is not, never 'V/v' in a
     sentence."""
     d = campaign.directive
     number = d.number or "…/…-…"
@@ -79,13 +86,9 @@ def opening(campaign: Campaign, consolidator: str) -> str:
     subject = d.subject.strip()
     for prefix in ("V/v ", "v/v ", "V/V ", "Về việc ", "về việc "):
         subject = subject.removeprefix(prefix)
-    cite = _("Pursuant to {kind} No. {number} dated {when} of {issuer} on {subject},").format(
+    return _("Pursuant to {kind} No. {number} dated {when} of {issuer} on {subject},").format(
         kind=d.kind, number=number, when=when, issuer=d.issuer, subject=subject.rstrip(".")
     )
-    return _(
-        "{cite} on the basis of the plans of the agencies, {consolidator} consolidates the "
-        "plan as follows:"
-    ).format(cite=cite, consolidator=consolidator)
 
 
 # -- the skeleton (python-docx) ----------------------------------------------------------------
@@ -194,7 +197,18 @@ def _cant_split(row: Any) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
-def _skeleton(campaign: Campaign, on: dt.date, *, draft: bool) -> bytes:
+def _skeleton(
+    campaign: Campaign,
+    on: dt.date,
+    *,
+    draft: bool,
+    title: tuple[str, ...] = (),
+    opening_text: str = "",
+    heads: list[str] | None = None,
+    widths: tuple[int, ...] = WIDTHS_MM,
+) -> bytes:
+    """The document around the table (python-docx), with one marker row in the table. The
+    plan's by default; another document gives its title lines, opening, headings and widths."""
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = FONT
@@ -220,21 +234,25 @@ def _skeleton(campaign: Campaign, on: dt.date, *, draft: bool) -> bytes:
     _para(right, date_line(printable(cons.place), on), size=14, italic=True)
 
     _para(doc, "")
-    _para(doc, printable(campaign.report.title), size=14, bold=True)
-    _para(doc, printable(campaign.report.summary), size=14, bold=True)
+    for line in title or (campaign.report.title, campaign.report.summary):
+        _para(doc, printable(line), size=14, bold=True)
     _para(doc, "─" * 8, size=8)
-    p = _para(doc, opening(campaign, printable(consolidator)), align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    p = _para(
+        doc,
+        opening_text or opening(campaign, printable(consolidator)),
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
     p.paragraph_format.first_line_indent = Mm(10)
     p.paragraph_format.space_before = Pt(6)
     p.paragraph_format.space_after = Pt(6)
 
-    heads = columns()
+    heads = heads or columns()
     table = doc.add_table(rows=1, cols=len(heads))
     table.style = "Table Grid"
     table.autofit = False
-    for column, width in zip(table.columns, WIDTHS_MM, strict=True):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = Mm(width)
-    for cell, text, width in zip(table.rows[0].cells, heads, WIDTHS_MM, strict=True):
+    for cell, text, width in zip(table.rows[0].cells, heads, widths, strict=True):
         cell.width = Mm(width)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(cell.paragraphs[0].add_run(text), 12, bold=True)
@@ -366,9 +384,10 @@ def missing_text(tally: Tally, draft: bool) -> str:
     return head.format(n=len(tally.missing)) + " " + "; ".join(tally.missing) + "."
 
 
-def _splice(skeleton: bytes, body: Iterable[str], tally: Tally, draft: bool) -> bytes:
+def _splice(skeleton: bytes, body: Iterable[str], missing_after: Callable[[], str]) -> bytes:
     """The skeleton with the marker row replaced by ``body`` (streamed into the zip), then the
-    marker paragraph by the list of agencies without a plan (known once the body is written)."""
+    marker paragraph by ``missing_after()`` (the agencies without a plan, known once the body is
+    written), or removed when that is empty."""
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(skeleton)) as src,
@@ -396,7 +415,7 @@ def _splice(skeleton: bytes, body: Iterable[str], tally: Tally, draft: bool) -> 
                         batch = []
                 fh.write("".join(batch).encode("utf-8"))
                 rest = xml[end:]
-                missing = missing_text(tally, draft)
+                missing = missing_after()
                 if missing:
                     rest = rest.replace(MISSING_MARK, escape(missing), 1)
                 else:  # no agency is missing: the empty paragraph goes
@@ -415,4 +434,5 @@ def docx_bytes(
     """The .docx, and what it holds (agencies printed, measures, agencies without a plan)."""
     tally = Tally()
     skeleton = _skeleton(campaign, on, draft=draft)
-    return _splice(skeleton, _body(sections, tally), tally, draft), tally
+    body = _body(sections, tally)
+    return _splice(skeleton, body, lambda: missing_text(tally, draft)), tally

@@ -1,0 +1,583 @@
+"""Proposals and obstacles (kiến nghị, đề xuất): filed, routed, answered — in the same chat.
+
+An agency's focal person files a proposal at any time (``/kiennghi``) or from its period report:
+the field, the content, and the department it asks. The consolidators are told and confirm that
+department or route it to another; that department's focal persons are told, and answer (resolved;
+in progress, expected by a date; or cannot be done, with the reason); the proposer is told of the
+answer. Each routed proposal has an answer deadline (``answer_days`` of the campaign).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from db.campaigns import ActiveCampaign
+from db.repos import Repos
+from db.users import User
+from domain import proposals as rules
+from domain.model import Agency, Role
+from domain.proposals import Answer, Proposal, State
+from domain.text import CONTENT_MAX, OUTPUT_MAX, TIMELINE_MAX
+from domain.timeline import TimelineError, parse_timeline
+from handlers import buttons as act
+from handlers import views
+from handlers.context import Ctx
+from handlers.input import InputError, clean
+from handlers.markup import clip, esc
+from handlers.plan import invalid_button
+from handlers.types import Choice, Recipient
+from locales import _, days_phrase, fmt_date, fmt_number, ngettext, use_locale
+
+STEPS = ("k_content", "k_answer", "k_expected")
+ACTIONS = (
+    act.ProposalsMenu,
+    act.NewProposal,
+    act.ProposalField,
+    act.AskDepartment,
+    act.OpenProposal,
+    act.RouteProposal,
+    act.ReassignProposal,
+    act.AnswerProposal,
+)
+_ANSWERS = {"r": Answer.RESOLVED, "i": Answer.IN_PROGRESS, "x": Answer.DECLINED}
+NOBODY = 0  # "the consolidator decides" in AskDepartment
+LIST_MAX = 20
+
+
+def answer_name(answer: Answer) -> str:
+    return {
+        Answer.RESOLVED: _("Resolved"),
+        Answer.IN_PROGRESS: _("Being handled"),
+        Answer.DECLINED: _("Cannot be done (explained)"),
+    }[answer]
+
+
+def _menu_button() -> Choice:
+    return Choice(_("📨 Proposals"), act.ProposalsMenu())
+
+
+def state_text(p: Proposal, today: dt.date) -> str:
+    if p.state is State.FILED:
+        return _("waiting to be routed")
+    if p.state is State.ROUTED and p.due_date:
+        return _("with {dept}, answer due {date} ({left})").format(
+            dept=esc(p.responsible_code or ""),
+            date=fmt_date(p.due_date),
+            left=days_phrase(p.due_date, today),
+        )
+    if p.state is State.ANSWERED and p.answer:
+        return _("answered by {dept}: {answer}").format(
+            dept=esc(p.responsible_code or ""), answer=answer_name(p.answer)
+        )
+    return _("draft")
+
+
+def _label(p: Proposal, today: dt.date) -> str:
+    late = "⏰ " if rules.overdue_days(p, today) else ""
+    return f"{late}{number(p)} · {clip(p.field, 24)} · {clip(p.content or '', 30)}"
+
+
+def number(p: Proposal) -> str:
+    return _("No. {n}").format(n=p.number)
+
+
+def details(p: Proposal, today: dt.date) -> str:
+    lines = [
+        _("**Proposal no. {n}** — {agency}").format(n=p.number, agency=esc(p.from_name)),
+        _("Field: {v}").format(v=esc(p.field)),
+        _("Content: {v}").format(v=esc(p.content or "")),
+        _("Asked of: {v}").format(
+            v=esc(p.asked_name) if p.asked_name else _("the consolidating agency decides")
+        ),
+        _("Status: {v}").format(v=state_text(p, today)),
+    ]
+    if p.answer_text:
+        lines.append(_("Answer: {v}").format(v=esc(p.answer_text)))
+    if p.expected:
+        lines.append(
+            _("Expected by: {v}").format(v=f"{esc(p.expected_text or '')} ({fmt_date(p.expected)})")
+        )
+    return "\n".join(lines)
+
+
+# -- whose agency ------------------------------------------------------------------------------
+
+
+def _agency(ctx: Ctx) -> Agency | None:
+    """The agency the person acts for: the one they work on, or their only one."""
+    agencies = ctx.focal_agencies()
+    chosen = next((a for a in agencies if a.id == ctx.conv.agency_id), None)
+    if chosen is not None:
+        return chosen
+    if len(agencies) == 1:
+        return agencies[0]
+    if agencies:
+        ctx.say(
+            _("You are the focal person of several agencies. Which one do you act for?"),
+            [[Choice(a.name, act.ChooseAgency(a.id))] for a in agencies],
+        )
+    else:
+        ctx.say(_("Proposals are filed and answered by the focal persons of agencies."))
+    return None
+
+
+async def _departments(ctx: Ctx, exclude: int | None = None) -> list[Agency]:
+    """The campaign's departments (kind sở), in its order."""
+    assert ctx.campaign is not None
+    kinds = {a.code: a.kind for a in ctx.campaign.definition.agencies}
+    return [
+        a
+        for a in await ctx.tx.campaigns.agencies(ctx.campaign.id)
+        if kinds.get(a.code) == "so" and a.id != exclude
+    ]
+
+
+def _rows(choices: list[Choice], width: int = 2) -> list[list[Choice]]:
+    return [choices[k : k + width] for k in range(0, len(choices), width)]
+
+
+# -- the menu ----------------------------------------------------------------------------------
+
+
+async def show(ctx: Ctx, *, edit: bool = False) -> None:
+    """The person's proposals: filed by their agency, to be answered by it; for consolidators,
+    those waiting to be routed."""
+    if ctx.campaign is None:
+        ctx.say(_("No campaign is open at the moment."))
+        return
+    lines: list[str] = []
+    rows: list[list[Choice]] = []
+    today = ctx.today
+    if ctx.is_consolidator:
+        waiting = [
+            p for p in await ctx.tx.proposals.listing(ctx.campaign.id) if p.state is State.FILED
+        ]
+        lines.append(
+            _("**Proposals waiting to be routed:** {n}").format(n=fmt_number(len(waiting)))
+        )
+        rows += [[Choice(_label(p, today), act.OpenProposal(p.id))] for p in waiting[:LIST_MAX]]
+    agency = None
+    if ctx.focal_agencies():
+        agency = _agency(ctx)
+        if agency is None:
+            return
+    if agency is not None:
+        await ctx.go("idle", agency_id=agency.id, proposal_id=None, period=None)
+        mine = await ctx.tx.proposals.of_agency(ctx.campaign.id, agency.id)
+        to_answer = [p for p in mine if p.responsible_agency_id == agency.id]
+        filed = [p for p in mine if p.from_agency_id == agency.id]
+        if to_answer:
+            open_ = [p for p in to_answer if p.state is State.ROUTED]
+            lines.append(
+                _("**To answer by {agency}:** {n} open of {total}").format(
+                    agency=esc(agency.name), n=len(open_), total=len(to_answer)
+                )
+            )
+            rows += [
+                [Choice("✍️ " + _label(p, today), act.OpenProposal(p.id))]
+                for p in (open_ + [p for p in to_answer if p not in open_])[:LIST_MAX]
+            ]
+        lines.append(_("**Filed by {agency}:** {n}").format(agency=esc(agency.name), n=len(filed)))
+        for p in filed[:LIST_MAX]:
+            lines.append(f"• {number(p)} {esc(clip(p.field, 30))}: " + state_text(p, today))
+            rows.append([Choice(_label(p, today), act.OpenProposal(p.id))])
+        rows.append([Choice(_("➕ New proposal"), act.NewProposal())])
+    ctx.say("\n".join(lines), rows, edit=edit)
+
+
+# -- filing ------------------------------------------------------------------------------------
+
+
+async def ask_field(ctx: Ctx) -> None:
+    """Asks the field of a new proposal."""
+    if ctx.campaign is None or _agency(ctx) is None:
+        return
+    fields = ctx.campaign.definition.proposals.fields
+    choices = [Choice(f, act.ProposalField(k)) for k, f in enumerate(fields)]
+    ctx.say(
+        _("**New proposal.** Which field is it about?"),
+        [*_rows(choices), [_menu_button()]],
+    )
+
+
+async def choose_field(ctx: Ctx, index: int) -> None:
+    """Stores a draft with its field and asks for the content."""
+    agency = _agency(ctx)
+    if ctx.campaign is None or agency is None:
+        return
+    fields = ctx.campaign.definition.proposals.fields
+    if not 0 <= index < len(fields):
+        await invalid_button(ctx)
+        return
+    pid = await ctx.tx.proposals.draft(
+        ctx.campaign.id, agency.id, ctx.user.id, fields[index], ctx.conv.period, ctx.now
+    )
+    await ctx.audit("proposal.draft", "proposal", pid, field=fields[index])
+    await ctx.go("k_content", proposal_id=pid, agency_id=agency.id)
+    await prompt(ctx)
+
+
+async def prompt(ctx: Ctx) -> None:
+    """Asks the question of the proposal step the person is on (also after a pause)."""
+    p = await ctx.tx.proposals.get(ctx.conv.proposal_id or 0)
+    if p is None:
+        return
+    back = [[_menu_button()]]
+    if ctx.conv.step == "k_content":
+        ctx.say(
+            _("Field: {field}. Please type the proposal or obstacle (kiến nghị, đề xuất).").format(
+                field=esc(p.field)
+            ),
+            back,
+        )
+    elif ctx.conv.step == "k_answer" and p.answer:
+        ctx.say(
+            _("Proposal no. {n}: {answer}. Please type the answer.").format(
+                n=p.number, answer=answer_name(p.answer)
+            ),
+            back,
+        )
+    elif ctx.conv.step == "k_expected":
+        ctx.say(_("When is it expected to be done? For example: 30/9/2026, quý III/2026."), back)
+
+
+async def answer_text(ctx: Ctx, raw: str) -> None:
+    """Stores the typed content or answer and moves on."""
+    p = await ctx.tx.proposals.get(ctx.conv.proposal_id or 0)
+    if p is None or ctx.campaign is None:
+        await ctx.go("idle", proposal_id=None)
+        await show(ctx)
+        return
+    back = [[_menu_button()]]
+    try:
+        if ctx.conv.step == "k_content":
+            if p.state is not State.DRAFT:
+                raise InputError(_("That proposal is already filed."))
+            await ctx.tx.proposals.update(p.id, ctx.now, content=clean(raw, CONTENT_MAX))
+            await _ask_department(ctx, p)
+            return
+        if ctx.conv.step == "k_answer":
+            await ctx.tx.proposals.update(p.id, ctx.now, answer_text=clean(raw, OUTPUT_MAX))
+            if p.answer is Answer.IN_PROGRESS:
+                await ctx.go("k_expected", proposal_id=p.id)
+                await prompt(ctx)
+                return
+            await _answered(ctx, p.id)
+            return
+        text = clean(raw, TIMELINE_MAX)
+        try:
+            tl = parse_timeline(text, default_year=ctx.campaign.definition.year)
+        except TimelineError as err:
+            raise InputError(views.timeline_error(err.reason)) from None
+        if tl.due is None or tl.due < ctx.today:
+            raise InputError(_("Please give a date still ahead, e.g. 30/9/2026 or quý III/2026."))
+        await ctx.tx.proposals.update(p.id, ctx.now, expected_text=tl.text, expected=tl.due)
+        await _answered(ctx, p.id)
+    except InputError as err:
+        ctx.say(str(err), back)
+
+
+async def _ask_department(ctx: Ctx, p: Proposal) -> None:
+    await ctx.go("idle", proposal_id=p.id)
+    choices = [
+        Choice(a.name, act.AskDepartment(p.id, a.id))
+        for a in await _departments(ctx, p.from_agency_id)
+    ]
+    ctx.say(
+        _("Which department should answer it?"),
+        [
+            *_rows(choices),
+            [
+                Choice(
+                    _("🤷 Not sure: the consolidating agency decides"),
+                    act.AskDepartment(p.id, NOBODY),
+                )
+            ],
+        ],
+    )
+
+
+async def file(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
+    """Files the draft, asking that department (or nobody), and tells the consolidators."""
+    p = await ctx.tx.proposals.get(proposal_id)
+    mine = {a.id for a in ctx.focal_agencies()}
+    if p is None or p.from_agency_id not in mine or ctx.campaign is None or not p.content:
+        await invalid_button(ctx)
+        return
+    if p.state is not State.DRAFT:
+        ctx.say(_("Proposal no. {n} is already filed.").format(n=p.number), [[_menu_button()]])
+        return
+    if agency_id != NOBODY and agency_id not in {a.id for a in await _departments(ctx)}:
+        await invalid_button(ctx)
+        return
+    if agency_id != NOBODY:
+        await ctx.tx.proposals.update(p.id, ctx.now, asked_agency_id=agency_id)
+    number = await ctx.tx.proposals.file(p.id, ctx.now)
+    await ctx.audit("proposal.file", "proposal", p.id, number=number, asked=agency_id or None)
+    await ctx.go("idle", proposal_id=None)
+    filed = await ctx.tx.proposals.get(p.id)
+    assert filed is not None
+    ctx.say(
+        _(
+            "✅ Proposal no. {n} filed. The consolidating agency routes it to the department that "
+            "answers; you will be told of the answer here."
+        ).format(n=number),
+        [[_menu_button()]],
+    )
+    for user in await _consolidators(ctx):
+        with use_locale(user.locale or ctx.services.default_locale):
+            ctx.say(
+                "📨 " + details(filed, ctx.today),
+                _route_rows(filed),
+                to=Recipient(user.channel, user.external_id),
+            )
+
+
+def _route_rows(p: Proposal) -> list[list[Choice]]:
+    rows = []
+    if p.asked_agency_id:
+        rows.append(
+            [
+                Choice(
+                    _("✅ Route to {dept}").format(dept=p.asked_code),
+                    act.RouteProposal(p.id, p.asked_agency_id),
+                )
+            ]
+        )
+    rows.append([Choice(_("🔁 Route to another department"), act.ReassignProposal(p.id))])
+    return rows
+
+
+async def _consolidators(ctx: Ctx) -> list[User]:
+    assert ctx.campaign is not None
+    return [
+        u
+        for u in await ctx.tx.users.with_role(Role.CONSOLIDATOR, ctx.campaign.consolidator.id)
+        if u.blocked_at is None
+    ]
+
+
+async def _focal(ctx: Ctx, agency_id: int) -> list[User]:
+    people = await ctx.tx.users.people_by_agency(Role.FOCAL, (agency_id,))
+    return [u for u in people.get(agency_id, []) if u.blocked_at is None]
+
+
+# -- viewing, routing, answering ---------------------------------------------------------------
+
+
+async def _visible(ctx: Ctx, proposal_id: int) -> Proposal | None:
+    p = await ctx.tx.proposals.get(proposal_id)
+    mine = {a.id for a in ctx.focal_agencies()}
+    if (
+        p is None
+        or ctx.campaign is None
+        or p.campaign_id != ctx.campaign.id
+        or p.state is State.DRAFT
+        or not (ctx.is_consolidator or p.from_agency_id in mine or p.responsible_agency_id in mine)
+    ):
+        await invalid_button(ctx)
+        return None
+    return p
+
+
+async def open_proposal(ctx: Ctx, proposal_id: int) -> None:
+    """Shows one proposal with what this person may do with it."""
+    p = await _visible(ctx, proposal_id)
+    if p is None:
+        return
+    rows: list[list[Choice]] = []
+    if ctx.is_consolidator and p.state in (State.FILED, State.ROUTED):
+        rows += _route_rows(p)
+    if p.responsible_agency_id in {a.id for a in ctx.focal_agencies()}:
+        rows += _answer_rows(p)
+    rows.append([_menu_button()])
+    ctx.say(details(p, ctx.today), rows)
+
+
+def _answer_rows(p: Proposal) -> list[list[Choice]]:
+    return [
+        [Choice("✅ " + answer_name(Answer.RESOLVED), act.AnswerProposal(p.id, "r"))],
+        [Choice("⏳ " + answer_name(Answer.IN_PROGRESS), act.AnswerProposal(p.id, "i"))],
+        [Choice("✖️ " + answer_name(Answer.DECLINED), act.AnswerProposal(p.id, "x"))],
+    ]
+
+
+async def reassign(ctx: Ctx, proposal_id: int) -> None:
+    """Offers every department to route the proposal to."""
+    p = await _visible(ctx, proposal_id)
+    if p is None:
+        return
+    if not ctx.is_consolidator or p.state is State.ANSWERED:
+        await invalid_button(ctx)
+        return
+    choices = [
+        Choice(a.name, act.RouteProposal(p.id, a.id))
+        for a in await _departments(ctx, p.from_agency_id)
+    ]
+    ctx.say(
+        _("Route proposal no. {n} to which department?").format(n=p.number),
+        [*_rows(choices), [_menu_button()]],
+    )
+
+
+async def route(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
+    """The consolidator confirms the department: it is told, with the deadline; so is the
+    proposer."""
+    p = await _visible(ctx, proposal_id)
+    if p is None or ctx.campaign is None:
+        return
+    departments = {a.id: a for a in await _departments(ctx)}
+    if not ctx.is_consolidator or agency_id not in departments:
+        await invalid_button(ctx)
+        return
+    if p.state is State.ANSWERED:
+        ctx.say(_("Proposal no. {n} is already answered.").format(n=p.number), [[_menu_button()]])
+        return
+    if p.responsible_agency_id == agency_id:
+        ctx.say(
+            _("Proposal no. {n} is already with {dept}.").format(
+                n=p.number, dept=esc(departments[agency_id].name)
+            ),
+            [[_menu_button()]],
+        )
+        return
+    due = rules.due_date(ctx.today, ctx.campaign.definition.proposals.answer_days)
+    await ctx.tx.proposals.route(p.id, agency_id, due, ctx.now)
+    await ctx.audit("proposal.route", "proposal", p.id, agency=agency_id, due=due.isoformat())
+    routed = await ctx.tx.proposals.get(p.id)
+    assert routed is not None
+    dept = departments[agency_id]
+    ctx.say(
+        _("✅ Proposal no. {n} routed to {dept}; answer due {date}.").format(
+            n=p.number, dept=esc(dept.name), date=fmt_date(due)
+        ),
+        [[_menu_button()]],
+    )
+    for user in await _focal(ctx, agency_id):
+        with use_locale(user.locale or ctx.services.default_locale):
+            ctx.say(
+                _("📨 {dept} is asked to answer proposal no. {n} by {date}:").format(
+                    dept=esc(dept.name), n=p.number, date=fmt_date(due)
+                )
+                + "\n"
+                + details(routed, ctx.today),
+                _answer_rows(routed),
+                to=Recipient(user.channel, user.external_id),
+            )
+    for user in await _focal(ctx, p.from_agency_id):
+        with use_locale(user.locale or ctx.services.default_locale):
+            ctx.say(
+                _("📨 Your proposal no. {n} was routed to {dept}, to answer by {date}.").format(
+                    n=p.number, dept=esc(dept.name), date=fmt_date(due)
+                ),
+                to=Recipient(user.channel, user.external_id),
+            )
+
+
+async def start_answer(ctx: Ctx, proposal_id: int, code: str) -> None:
+    """The responsible department chooses the kind of answer and is asked for its content."""
+    p = await _visible(ctx, proposal_id)
+    if p is None:
+        return
+    if p.responsible_agency_id not in {a.id for a in ctx.focal_agencies()}:
+        await invalid_button(ctx)
+        return
+    await ctx.tx.proposals.update(p.id, ctx.now, answer=_ANSWERS[code])
+    await ctx.go("k_answer", proposal_id=p.id, agency_id=p.responsible_agency_id)
+    await prompt(ctx)
+
+
+async def _answered(ctx: Ctx, proposal_id: int) -> None:
+    """The answer is complete: recorded, and the proposer and the consolidators told."""
+    await ctx.tx.proposals.answered(proposal_id, ctx.user.id, ctx.now)
+    p = await ctx.tx.proposals.get(proposal_id)
+    assert p is not None and p.answer is not None
+    await ctx.audit("proposal.answer", "proposal", p.id, answer=p.answer.value)
+    await ctx.go("idle", proposal_id=None)
+    ctx.say(
+        _("✅ Answer to proposal no. {n} saved and sent.").format(n=p.number), [[_menu_button()]]
+    )
+    recipients = {u.id: u for u in await _focal(ctx, p.from_agency_id)}
+    for user in await _consolidators(ctx):
+        recipients.setdefault(user.id, user)
+    for user in recipients.values():
+        if user.id == ctx.user.id:
+            continue
+        with use_locale(user.locale or ctx.services.default_locale):
+            ctx.say(
+                _("📬 {dept} answered proposal no. {n}:").format(
+                    dept=esc(p.responsible_name or ""), n=p.number
+                )
+                + "\n"
+                + details(p, ctx.today),
+                [[_menu_button()]],
+                to=Recipient(user.channel, user.external_id),
+            )
+
+
+# -- for the consolidators ---------------------------------------------------------------------
+
+
+async def summary_lines(
+    tx: Repos, campaign: ActiveCampaign, today: dt.date, *, overdue_max: int = 10
+) -> list[str]:
+    """Proposals at a glance: by state, by field, by responsible department; overdue answers."""
+    proposals = await tx.proposals.listing(campaign.id)
+    if not proposals:
+        return []
+    t = rules.tally(proposals, today)
+    lines = [
+        _(
+            "**Proposals:** {n} · waiting to be routed {f} · waiting for an answer {r} · "
+            "answered {a} · answer overdue {o}"
+        ).format(n=len(proposals), f=t.filed, r=t.routed, a=t.answered, o=t.overdue),
+        _("By field: {list}").format(
+            list="; ".join(
+                f"{esc(k)} {a}/{n}" + (f" (⏰ {o})" if o else "") for k, n, a, o in t.by_field
+            )
+        ),
+    ]
+    if t.by_department:
+        lines.append(
+            _("By department (answered/routed): {list}").format(
+                list="; ".join(
+                    f"{esc(k)} {a}/{n}" + (f" (⏰ {o})" if o else "")
+                    for k, n, a, o in t.by_department
+                )
+            )
+        )
+    late = sorted(
+        (p for p in proposals if rules.overdue_days(p, today)), key=lambda p: p.due_date or today
+    )
+    for p in late[:overdue_max]:
+        days = rules.overdue_days(p, today)
+        lines.append(
+            f"⏰ {number(p)} {esc(p.from_code)} → {esc(p.responsible_code or '')}: "
+            + ngettext("%(n)s day overdue", "%(n)s days overdue", days) % {"n": fmt_number(days)}
+        )
+    return lines
+
+
+# -- buttons -----------------------------------------------------------------------------------
+
+
+async def on_button(ctx: Ctx, action: act.Action) -> None:
+    match action:
+        case act.ProposalsMenu():
+            await show(ctx)
+        case act.NewProposal():
+            await ask_field(ctx)
+        case act.ProposalField(field=index):
+            await choose_field(ctx, index)
+        case act.AskDepartment(proposal=pid, agency=agency_id):
+            await file(ctx, pid, agency_id)
+        case act.OpenProposal(proposal=pid):
+            await open_proposal(ctx, pid)
+        case act.ReassignProposal(proposal=pid):
+            await reassign(ctx, pid)
+        case act.RouteProposal(proposal=pid, agency=agency_id):
+            await route(ctx, pid, agency_id)
+        case act.AnswerProposal(proposal=pid, answer=code):
+            await start_answer(ctx, pid, code)
+        case _:
+            await invalid_button(ctx)

@@ -1,0 +1,229 @@
+"""Proposals (kiến nghị) from a commune: filed, routed by the consolidator, answered by the
+department, the commune told — driven update by update (handlers.proposals, domain.proposals)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import BUNDLED_CAMPAIGN
+from domain.model import Role
+from tests.conftest import (
+    CONSOLIDATOR,
+    FOCAL,
+    FOCAL2,
+    Clock,
+    Harness,
+    button,
+    buttons_of,
+    make_settings,
+    start_harness,
+    stop_harness,
+    text_of,
+)
+
+TEMPLATE = BUNDLED_CAMPAIGN.with_name("xa-phuong-mau.toml")
+OTHER_COMMUNE = 1003
+
+
+@pytest.fixture
+async def h(tmp_path: Path, clock: Clock) -> AsyncIterator[Harness]:
+    harness = await start_harness(make_settings(tmp_path, campaign_file=TEMPLATE), clock)
+    await harness.join(CONSOLIDATOR, "SNV", Role.CONSOLIDATOR)
+    await harness.join(FOCAL, "XA_MAU_01")  # a commune
+    await harness.join(FOCAL2, "SKHCN")  # the department that answers
+    await harness.join(OTHER_COMMUNE, "XA_MAU_02")
+    try:
+        yield harness
+    finally:
+        await stop_harness(harness)
+
+
+def to(calls: list, uid: int) -> str:
+    return text_of([c for c in calls if c.params.get("chat_id") == uid])
+
+
+async def _file(h: Harness) -> list:
+    calls = await h.send(FOCAL, "/kiennghi")
+    assert "Xã mẫu 01 (mẫu, thay bằng danh sách thật) đã gửi:</b> 0" in to(calls, FOCAL)
+    calls = await h.press(FOCAL, button(calls, "Kiến nghị mới"))
+    assert "Thuộc lĩnh vực nào?" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Chuyển đổi số"))
+    assert "Lĩnh vực: Chuyển đổi số. Anh/chị nhập nội dung kiến nghị" in text_of(calls)
+    calls = await h.send(FOCAL, "Đề nghị hỗ trợ thiết bị họp trực tuyến đến thôn")
+    assert "Đề nghị đơn vị nào trả lời?" in text_of(calls)
+    labels = [label for label, _ in buttons_of(calls)]
+    assert "Sở Khoa học và Công nghệ" in labels and "Sở Nội vụ" in labels
+    assert not [x for x in labels if "Xã mẫu" in x or "Phường mẫu" in x]  # departments only
+    return await h.press(FOCAL, button(calls, "Sở Khoa học và Công nghệ"))
+
+
+async def test_filed_routed_answered_and_the_commune_told(h: Harness) -> None:
+    calls = await _file(h)
+    assert "✅ Đã gửi kiến nghị số 1" in to(calls, FOCAL)
+    told = to(calls, CONSOLIDATOR)
+    assert "📨 <b>Kiến nghị số 1</b> — Xã mẫu 01" in told
+    assert "Đề nghị đơn vị: Sở Khoa học và Công nghệ" in told
+    assert await h.rows("SELECT number, field, responsible_agency_id FROM proposals") == [
+        (1, "Chuyển đổi số", None)
+    ]
+
+    calls = await h.press(CONSOLIDATOR, button(calls, "Giao SKHCN"))
+    assert "✅ Đã giao kiến nghị số 1 cho Sở Khoa học và Công nghệ; hạn trả lời 30/01/2026" in (
+        to(calls, CONSOLIDATOR)
+    )
+    assert "được giao trả lời kiến nghị số 1, hạn 30/01/2026" in to(calls, FOCAL2)
+    assert "Kiến nghị số 1 của đơn vị đã được giao Sở Khoa học và Công nghệ" in to(calls, FOCAL)
+    assert to(calls, OTHER_COMMUNE) == ""
+    answer = button(calls, "Đang xử lý")
+
+    text = to(await h.send(CONSOLIDATOR, "/tonghop"), CONSOLIDATOR)
+    assert (
+        "<b>Kiến nghị:</b> 1 · chờ giao 0 · chờ trả lời 1 · đã trả lời 0 · quá hạn trả lời 0"
+        in text
+    )
+    assert "Theo lĩnh vực (đã trả lời/tổng): Chuyển đổi số 0/1" in text
+
+    h.clock.advance(days=18)  # 02/02/2026: the answer is 3 days late
+    text = to(await h.send(CONSOLIDATOR, "/tonghop"), CONSOLIDATOR)
+    assert "quá hạn trả lời 1" in text and "SKHCN 0/1 (⏰ 1)" in text
+    assert "⏰ Số 1 XA_MAU_01 → SKHCN: quá hạn 3 ngày" in text
+
+    calls = await h.press(FOCAL2, answer)
+    assert "Kiến nghị số 1: Đang xử lý. Anh/chị nhập nội dung trả lời." in text_of(calls)
+    calls = await h.send(FOCAL2, "Đã đưa vào kế hoạch mua sắm năm 2026")
+    assert "Dự kiến hoàn thành khi nào?" in text_of(calls)
+    calls = await h.send(FOCAL2, "30/12/2025")
+    assert "thời điểm sắp tới" in text_of(calls)
+    calls = await h.send(FOCAL2, "quý II/2026")
+    assert "✅ Đã lưu và gửi trả lời kiến nghị số 1" in to(calls, FOCAL2)
+    told = to(calls, FOCAL)
+    assert "📬 Sở Khoa học và Công nghệ đã trả lời kiến nghị số 1:" in told
+    assert "Trả lời: Đã đưa vào kế hoạch mua sắm năm 2026" in told
+    assert "Dự kiến hoàn thành: quý II/2026 (30/06/2026)" in told
+    assert "đã trả lời kiến nghị số 1" in to(calls, CONSOLIDATOR)
+    assert await h.rows("SELECT answer, answer_text, expected FROM proposals") == [
+        ("in_progress", "Đã đưa vào kế hoạch mua sắm năm 2026", "2026-06-30")
+    ]
+    text = to(await h.send(CONSOLIDATOR, "/tonghop"), CONSOLIDATOR)
+    assert "đã trả lời 1 · quá hạn trả lời 0" in text
+
+
+async def test_only_the_parties_may_see_route_or_answer(h: Harness) -> None:
+    calls = await _file(h)
+    ((pid,),) = await h.rows("SELECT id FROM proposals")
+    for uid, data in (
+        (OTHER_COMMUNE, f"kno:{pid}"),  # another commune cannot read it
+        (FOCAL, f"knr:{pid}:1"),  # the proposer cannot route it
+        (FOCAL2, f"kny:{pid}:r"),  # not routed to SKHCN yet: nothing to answer
+        (FOCAL, f"kna:{pid}:1"),  # filed already: not filed twice
+        (FOCAL, "knf:99"),  # no such field
+    ):
+        calls = await h.press(uid, data)
+        assert "không hợp lệ" in text_of(calls) or "đã được gửi" in text_of(calls), (uid, data)
+    assert await h.rows("SELECT number, responsible_agency_id, answer FROM proposals") == [
+        (1, None, None)
+    ]
+
+
+async def test_overdue_is_counted_in_the_provinces_time_zone(h: Harness) -> None:
+    calls = await _file(h)
+    await h.press(CONSOLIDATOR, button(calls, "Giao SKHCN"))  # due 30/01/2026
+    h.clock.at = dt.datetime(2026, 1, 30, 16, 30, tzinfo=dt.UTC)  # 23:30 on the 30th in Hà Nội
+    assert "quá hạn trả lời 0" in to(await h.send(CONSOLIDATOR, "/tonghop"), CONSOLIDATOR)
+    h.clock.at = dt.datetime(2026, 1, 30, 17, 30, tzinfo=dt.UTC)  # 00:30 on the 31st
+    text = to(await h.send(CONSOLIDATOR, "/tonghop"), CONSOLIDATOR)
+    assert "quá hạn trả lời 1" in text and "quá hạn 1 ngày" in text
+
+
+async def test_a_draft_survives_a_restart_and_the_department_may_be_left_open(
+    tmp_path: Path, clock: Clock
+) -> None:
+    settings = make_settings(tmp_path, campaign_file=TEMPLATE)
+    h = await start_harness(settings, clock)
+    await h.join(CONSOLIDATOR, "SNV", Role.CONSOLIDATOR)
+    await h.join(FOCAL, "XA_MAU_01")
+    calls = await h.send(FOCAL, "/kiennghi")
+    calls = await h.press(FOCAL, button(calls, "Kiến nghị mới"))
+    calls = await h.press(FOCAL, button(calls, "Biên chế"))
+    await stop_harness(h)  # the draft and the step are in the database
+
+    h = await start_harness(settings, clock)
+    try:
+        calls = await h.send(FOCAL, "🙏")  # no text? An emoji is text: it is the content
+        assert "Đề nghị đơn vị nào trả lời?" in text_of(calls)
+        calls = await h.press(FOCAL, button(calls, "Chưa rõ"))
+        assert "✅ Đã gửi kiến nghị số 1" in text_of(calls)
+        told = to(calls, CONSOLIDATOR)
+        assert "Đề nghị đơn vị: cơ quan tổng hợp quyết định" in told
+        labels = [
+            label
+            for label, _ in buttons_of(
+                [c for c in calls if c.params.get("chat_id") == CONSOLIDATOR]
+            )
+        ]
+        assert labels == ["🔁 Giao đơn vị khác"]
+    finally:
+        await stop_harness(h)
+
+
+async def test_filed_from_the_period_report_keeps_its_period(harness: Harness) -> None:
+    from tests.helpers import fill_item, submit
+
+    h = harness  # the bundled campaign: departments file too
+    await h.join(FOCAL, "SNV")
+    await fill_item(h, FOCAL, 1, "Mục tiêu", [("Giải pháp", "quý II/2026")])
+    await fill_item(h, FOCAL, 2, "Mục tiêu 2", [("Giải pháp 2", "quý III/2026")])
+    await submit(h, FOCAL)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "Kiến nghị, đề xuất"))
+    calls = await h.press(FOCAL, button(calls, "Thủ tục hành chính"))
+    calls = await h.send(FOCAL, "Đề nghị hướng dẫn liên thông dữ liệu")
+    calls = await h.press(FOCAL, button(calls, "Sở Khoa học và Công nghệ"))
+    assert "✅ Đã gửi kiến nghị số 1" in text_of(calls)
+    assert await h.rows("SELECT period, field FROM proposals") == [
+        ("2026-Q1", "Thủ tục hành chính")
+    ]
+
+
+async def test_the_proposals_spreadsheet_by_field_and_by_department(h: Harness) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    calls = await _file(h)  # no. 1: Chuyển đổi số, asks SKHCN
+    await h.press(CONSOLIDATOR, button(calls, "Giao SKHCN"))
+    calls = await h.send(FOCAL, "/kiennghi")
+    calls = await h.press(FOCAL, button(calls, "Kiến nghị mới"))
+    calls = await h.press(FOCAL, button(calls, "Vận hành chính quyền"))
+    calls = await h.send(FOCAL, "Đề nghị sổ tay hướng dẫn phân cấp")
+    await h.press(FOCAL, button(calls, "Sở Nội vụ"))  # no. 2, waiting to be routed
+    ((pid,),) = await h.rows("SELECT id FROM proposals WHERE number = 1")
+    await h.press(FOCAL2, f"kny:{pid}:r")
+    await h.send(FOCAL2, "Đã cấp 12 bộ thiết bị")
+
+    calls = await h.send(CONSOLIDATOR, "/tonghop")
+    calls = await h.press(CONSOLIDATOR, button(calls, "Kiến nghị (.xlsx)"))
+    (doc,) = [c for c in calls if c.method == "sendDocument"]
+    assert "Kiến nghị, đề xuất: 2, đã trả lời 1." in doc.params["caption"]
+    book = load_workbook(io.BytesIO(doc.files["document"][1]))
+    assert book.sheetnames == ["Theo lĩnh vực", "Theo đơn vị trả lời"]
+
+    def body(name: str) -> list[list]:
+        rows = [[c.value for c in row] for row in book[name].iter_rows()]
+        header = next(k for k, r in enumerate(rows) if r[0] == "STT")
+        return rows[header + 1 :]
+
+    by_field = body("Theo lĩnh vực")  # in the campaign's order of fields
+    assert [(r[0], r[1]) for r in by_field] == [
+        (2, "Vận hành chính quyền địa phương hai cấp"),
+        (1, "Chuyển đổi số"),
+    ]
+    assert by_field[1][5] == "Sở Khoa học và Công nghệ" and by_field[1][8] == "đã trả lời"
+    assert by_field[1][9] == "Đã giải quyết" and by_field[1][10] == "Đã cấp 12 bộ thiết bị"
+    assert by_field[1][6] == dt.datetime(2026, 1, 15) and by_field[1][7] == dt.datetime(2026, 1, 30)
+    by_department = body("Theo đơn vị trả lời")  # routed ones first, by department
+    assert [(r[0], r[5]) for r in by_department] == [(1, "Sở Khoa học và Công nghệ"), (2, None)]
