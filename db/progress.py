@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from db.base import Repository, day, from_iso, iso
@@ -76,8 +77,31 @@ class ProgressRepo(Repository):
             by_report.setdefault(e["report_id"], []).append(e)
         return {int(r["plan_id"]): _report(r, by_report.get(r["id"], [])) for r in rows}
 
-    async def latest_submitted(self, campaign_id: int, period: str) -> dict[int, Report]:
-        """The latest submitted version of each report of the period, by plan id."""
+    async def document_rows(self, campaign_id: int) -> list[Any]:
+        """Every measure of every plan followed through (submitted, not returned: the rule of
+        ``domain.progress.tracked``, in SQL so that 38,000 measures are read without building
+        plans), in the campaign's order, with its item's number in its agency's plan."""
+        return await self._all(
+            "WITH numbered AS (SELECT s.id, s.plan_id, ROW_NUMBER() OVER (PARTITION BY s.plan_id"
+            " ORDER BY i.position) AS n FROM assignments s JOIN items i ON i.id = s.item_id"
+            " JOIN plans p ON p.id = s.plan_id WHERE p.campaign_id = ? AND s.active = 1)"
+            " SELECT p.id AS plan_id, a.name AS agency, x.n, m.id, m.position, m.content,"
+            " m.lead_unit, m.timeline, m.due_date FROM campaign_agencies ca"
+            " JOIN agencies a ON a.id = ca.agency_id"
+            " JOIN plans p ON p.campaign_id = ca.campaign_id AND p.agency_id = ca.agency_id"
+            " JOIN numbered x ON x.plan_id = p.id"
+            " JOIN measures m ON m.assignment_id = x.id AND m.deleted_at IS NULL"
+            " WHERE ca.campaign_id = ? AND p.returned_at IS NULL"
+            " AND EXISTS (SELECT 1 FROM submissions WHERE plan_id = p.id)"
+            " ORDER BY ca.position, x.n, m.position",
+            (campaign_id, campaign_id),
+        )
+
+    async def submitted_entries(
+        self, campaign_id: int, period: str
+    ) -> dict[int, dict[int, dict[str, Any]]]:
+        """The entries of each plan's latest submitted report of the period, as plain values:
+        plan id → measure id → entry (JSON of the snapshot, not validated models: 38,000)."""
         rows = await self._all(
             "SELECT r.plan_id, s.snapshot FROM period_submissions s"
             " JOIN period_reports r ON r.id = s.report_id JOIN plans p ON p.id = r.plan_id"
@@ -85,7 +109,10 @@ class ProgressRepo(Repository):
             " FROM period_submissions WHERE report_id = s.report_id)",
             (campaign_id, period),
         )
-        return {int(r["plan_id"]): Report.model_validate_json(r["snapshot"]) for r in rows}
+        return {
+            int(r["plan_id"]): {e["measure_id"]: e for e in json.loads(r["snapshot"])["entries"]}
+            for r in rows
+        }
 
     async def done_before(self, plan_id: int, periods: tuple[str, ...]) -> frozenset[int]:
         """Measures reported done in the submitted versions of earlier ``periods``."""

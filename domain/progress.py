@@ -119,9 +119,18 @@ def report_status(report: Report | None) -> ReportStatus:
 def overdue(measure: Measure, entry: Entry | None, today: dt.date) -> int:
     """Days a measure is past its due date (the proposed new date, when one was given), unless
     it is done; 0 when not overdue. Recurring measures without a date are never overdue."""
-    if entry is not None and entry.status is Progress.DONE:
+    if entry is None:
+        return days_overdue(measure.due_date, None, None, today)
+    return days_overdue(measure.due_date, entry.status, entry.new_due, today)
+
+
+def days_overdue(
+    due: dt.date | None, status: Progress | None, new_due: dt.date | None, today: dt.date
+) -> int:
+    """:func:`overdue` on plain values (for documents read straight from the database)."""
+    if status is Progress.DONE:
         return 0
-    due = (entry.new_due if entry is not None and entry.new_due else None) or measure.due_date
+    due = new_due or due
     if due is None:
         return 0
     return max(0, (today - due).days)

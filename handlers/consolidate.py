@@ -308,11 +308,11 @@ async def _follow_through(
             content, _n = results_docx(c, period, lines, today)
         else:
             content, _n = progress_xlsx(c, period, lines, today)
-        reports = await tx.progress.latest_submitted(campaign.id, period.key)
+        reported = len({line.agency for line in lines if line.reported})
         tracked = len({line.agency for line in lines})
         name = f"ket-qua-{c.code}-{period.key}-{today:%Y%m%d}.{kind}"
         return Built(
-            name, MEDIA_TYPES[kind], content, len(reports), tracked, False, document, period.label
+            name, MEDIA_TYPES[kind], content, reported, tracked, False, document, period.label
         )
 
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ),
         ("broadcast.py", ["--chats", "5"], "5/5 reminders"),
         ("report.py", ["--agencies", "5"], "tonghop"),
-        ("follow.py", ["--agencies", "5"], "proposals .xlsx"),
+        ("follow.py", ["--agencies", "5"], "proposals.xlsx"),
     ],
 )
 def test_benchmark_script_runs(script: str, args: list[str], expected: str) -> None:

@@ -95,14 +95,12 @@ def _height(values: list[str]) -> float:
 
 
 class _Writer:
-    def __init__(self, out: io.BytesIO, tz: dt.tzinfo, *, constant_memory: bool = False) -> None:
+    def __init__(self, out: io.BytesIO, tz: dt.tzinfo) -> None:
         self.tz = tz
         self.book = xlsxwriter.Workbook(
             out,
             {
-                # constant memory: each row goes to a temporary file as soon as it is complete
-                "in_memory": not constant_memory,
-                "constant_memory": constant_memory,
+                "in_memory": True,
                 "strings_to_formulas": False,  # what people typed is never a formula
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
@@ -158,7 +156,7 @@ class _Writer:
         sheet.set_footer("&C&P / &N")
 
 
-_LETTERS = [chr(ord("A") + k) for k in range(len(PLAN_COLUMNS))]
+_LETTERS = [chr(ord("A") + k) for k in range(26)]  # column letters (tables are narrower)
 _EPOCH = dt.datetime(1899, 12, 30)
 STATUS_WIDTHS = (10, 36, 34, 8, 18, 10, 40)
 
