@@ -200,9 +200,10 @@ class Nudge(Value):
     coming: tuple[Due, ...] = ()
     overdue: tuple[Due, ...] = ()
     report_due: dt.date | None = None
+    answers: tuple[Due, ...] = ()  # proposals this agency must answer, due soon or overdue
 
     def __bool__(self) -> bool:
-        return bool(self.coming or self.overdue or self.report_due)
+        return bool(self.coming or self.overdue or self.report_due or self.answers)
 
 
 def nudge(

@@ -11,6 +11,7 @@ from collections import Counter
 from enum import StrEnum
 
 from domain.model import Value
+from domain.progress import Due
 
 
 class Answer(StrEnum):
@@ -108,3 +109,19 @@ def tally(proposals: list[Proposal], today: dt.date) -> Tally:
         by_field=group("field"),
         by_department=group("department"),
     )
+
+
+def answers_due(
+    proposals: list[Proposal], today: dt.date, days_before: tuple[int, ...]
+) -> dict[int, tuple[Due, ...]]:
+    """By responsible agency: the proposals it has not answered, on the days ``days_before``
+    their deadline and every day after it (the follow-through's nudges name them)."""
+    out: dict[int, list[Due]] = {}
+    for p in proposals:
+        if p.state is not State.ROUTED or p.due_date is None or p.responsible_agency_id is None:
+            continue
+        left = (p.due_date - today).days
+        if left < 0 or left in days_before:
+            due = Due(number=str(p.number), content=p.content or "", due=p.due_date)
+            out.setdefault(p.responsible_agency_id, []).append(due)
+    return {k: tuple(v) for k, v in out.items()}

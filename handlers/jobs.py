@@ -25,7 +25,8 @@ from db.connection import Database
 from db.repos import Repos
 from db.users import User
 from domain import progress as follow
-from domain.model import Role
+from domain import proposals as asked
+from domain.model import Plan, Role
 from domain.schedule import ScheduleConfig, nudge_slot, reminder_slot, summary_slot
 from handlers import consolidate, progress, proposals
 from handlers.context import Services
@@ -97,7 +98,7 @@ class Jobs:
                 await self._guard(result, "reminder", self._reminders, campaign, now)
             if result.summary_slot:
                 await self._guard(result, "summary", self._summary, campaign, now)
-            result.nudge_slot = nudge_slot(local, self.cfg) if c.periods else None
+            result.nudge_slot = nudge_slot(local, self.cfg)
             if result.nudge_slot:
                 await self._guard(result, "nudge", self._nudges, campaign, now)
             await self._guard(result, "manual", self._manual, campaign, now)
@@ -215,48 +216,65 @@ class Jobs:
     # -- the follow-through ----------------------------------------------------------------------
 
     async def _nudges(self, campaign: ActiveCampaign, result: TickResult, now: dt.datetime) -> None:
-        """One nudge per agency per working day, when a measure is coming due or overdue or the
-        period's report is due: in the same ledger and batches as the reminders."""
+        """One nudge per agency per working day, when a measure is coming due or overdue, the
+        period's report is due, or a proposal it must answer is: in the same ledger and batches
+        as the reminders."""
         slot = result.nudge_slot
         assert slot is not None
         today = now.astimezone(self.services.tz).date()
         c = campaign.definition
         period = c.current_period(today)
         earlier = tuple(p.key for p in c.periods if period and p.ends < period.starts)
+        days = self.cfg.reminder_days_before
         async with self.db.read() as tx:
-            agencies = [a.id for a in await tx.campaigns.agencies(campaign.id)]
+            names = {a.id: a.name for a in await tx.campaigns.agencies(campaign.id)}
             reports = await tx.progress.reports(campaign.id, period.key) if period else {}
             done = await tx.progress.done_before_all(campaign.id, earlier)
+            answers = asked.answers_due(await tx.proposals.listing(campaign.id), today, days)
+        agencies = list(names)
         queued = 0
         for k in range(0, len(agencies), BATCH):
             batch_started = time.monotonic()
             batch = tuple(agencies[k : k + BATCH])
             async with self.db.transaction() as tx:
                 people = await tx.users.people_by_agency(Role.FOCAL, batch)
-                for plan in await tx.plans.plans(campaign.id, batch):
-                    what = follow.nudge(
-                        plan,
-                        reports.get(plan.id),
-                        done.get(plan.id, frozenset()),
-                        period,
-                        today,
-                        self.cfg.reminder_days_before,
-                    )
-                    users = [u for u in people.get(plan.agency.id, []) if u.blocked_at is None]
+                plans: dict[int, Plan] = {}
+                if c.periods:
+                    plans = {p.agency.id: p for p in await tx.plans.plans(campaign.id, batch)}
+                for agency_id in batch:
+                    plan = plans.get(agency_id)
+                    what = follow.Nudge()
+                    if plan is not None:
+                        what = follow.nudge(
+                            plan,
+                            reports.get(plan.id),
+                            done.get(plan.id, frozenset()),
+                            period,
+                            today,
+                            days,
+                        )
+                    if agency_id in answers:
+                        what = what.model_copy(update={"answers": answers[agency_id]})
+                    users = [u for u in people.get(agency_id, []) if u.blocked_at is None]
                     if not what or not users:
                         continue
                     replies = []
                     for user in users:
                         with use_locale(user.locale or self.services.default_locale):
+                            buttons = []
+                            if what.coming or what.overdue or what.report_due:
+                                buttons.append(progress.report_button())
+                            if what.answers:
+                                buttons.append(proposals.menu_button())
                             replies.append(
                                 Reply(
-                                    text=progress.nudge_text(plan.agency.name, period, what, today),
-                                    choices=[[progress.report_button()]],
+                                    text=progress.nudge_text(names[agency_id], period, what, today),
+                                    choices=[buttons] if buttons else [],
                                     to=Recipient(user.channel, user.external_id),
                                 )
                             )
                     if not await tx.deliveries.record(
-                        "nudge", campaign.id, plan.agency.id, slot, now, len(replies)
+                        "nudge", campaign.id, agency_id, slot, now, len(replies)
                     ):
                         continue  # this agency had today's nudge already
                     result.signals |= await enqueue(

@@ -628,6 +628,16 @@ def nudge_text(agency: str, period: Period | None, nudge: rules.Nudge, today: dt
         listed(_("Overdue, not reported done:"), nudge.overdue)
     if nudge.coming:
         listed(_("Coming due:"), nudge.coming)
+    if nudge.answers:
+        lines.append(_("Proposals to answer:"))
+        for d in nudge.answers[:NUDGE_LIST_MAX]:
+            number = _("No. {n}").format(n=d.number)
+            lines.append(
+                f"• {number} {esc(clip(d.content, 60))} — "
+                + _("answer due {date} ({left})").format(
+                    date=fmt_date(d.due), left=days_phrase(d.due, today)
+                )
+            )
     if nudge.report_due and period is not None:
         lines.append(
             _("The progress report for {period} is due {date} ({left}) and not submitted.").format(
@@ -636,7 +646,10 @@ def nudge_text(agency: str, period: Period | None, nudge: rules.Nudge, today: dt
                 left=days_phrase(nudge.report_due, today),
             )
         )
-    lines.append(_("Send /tiendo to report progress."))
+    if nudge.coming or nudge.overdue or nudge.report_due:
+        lines.append(_("Send /tiendo to report progress."))
+    if nudge.answers:
+        lines.append(_("Send /kiennghi to answer."))
     return "\n".join(lines)
 
 

@@ -52,7 +52,7 @@ def answer_name(answer: Answer) -> str:
     }[answer]
 
 
-def _menu_button() -> Choice:
+def menu_button() -> Choice:
     return Choice(_("📨 Proposals"), act.ProposalsMenu())
 
 
@@ -196,7 +196,7 @@ async def ask_field(ctx: Ctx) -> None:
     choices = [Choice(f, act.ProposalField(k)) for k, f in enumerate(fields)]
     ctx.say(
         _("**New proposal.** Which field is it about?"),
-        [*_rows(choices), [_menu_button()]],
+        [*_rows(choices), [menu_button()]],
     )
 
 
@@ -222,7 +222,7 @@ async def prompt(ctx: Ctx) -> None:
     p = await ctx.tx.proposals.get(ctx.conv.proposal_id or 0)
     if p is None:
         return
-    back = [[_menu_button()]]
+    back = [[menu_button()]]
     if ctx.conv.step == "k_content":
         ctx.say(
             _("Field: {field}. Please type the proposal or obstacle (kiến nghị, đề xuất).").format(
@@ -248,7 +248,7 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
         await ctx.go("idle", proposal_id=None)
         await show(ctx)
         return
-    back = [[_menu_button()]]
+    back = [[menu_button()]]
     try:
         if ctx.conv.step == "k_content":
             if p.state is not State.DRAFT:
@@ -305,7 +305,7 @@ async def file(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
         await invalid_button(ctx)
         return
     if p.state is not State.DRAFT:
-        ctx.say(_("Proposal no. {n} is already filed.").format(n=p.number), [[_menu_button()]])
+        ctx.say(_("Proposal no. {n} is already filed.").format(n=p.number), [[menu_button()]])
         return
     if agency_id != NOBODY and agency_id not in {a.id for a in await _departments(ctx)}:
         await invalid_button(ctx)
@@ -322,7 +322,7 @@ async def file(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
             "✅ Proposal no. {n} filed. The consolidating agency routes it to the department that "
             "answers; you will be told of the answer here."
         ).format(n=number),
-        [[_menu_button()]],
+        [[menu_button()]],
     )
     for user in await _consolidators(ctx):
         with use_locale(user.locale or ctx.services.default_locale):
@@ -390,7 +390,7 @@ async def open_proposal(ctx: Ctx, proposal_id: int) -> None:
         rows += _route_rows(p)
     if p.responsible_agency_id in {a.id for a in ctx.focal_agencies()}:
         rows += _answer_rows(p)
-    rows.append([_menu_button()])
+    rows.append([menu_button()])
     ctx.say(details(p, ctx.today), rows)
 
 
@@ -416,7 +416,7 @@ async def reassign(ctx: Ctx, proposal_id: int) -> None:
     ]
     ctx.say(
         _("Route proposal no. {n} to which department?").format(n=p.number),
-        [*_rows(choices), [_menu_button()]],
+        [*_rows(choices), [menu_button()]],
     )
 
 
@@ -431,14 +431,14 @@ async def route(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
         await invalid_button(ctx)
         return
     if p.state is State.ANSWERED:
-        ctx.say(_("Proposal no. {n} is already answered.").format(n=p.number), [[_menu_button()]])
+        ctx.say(_("Proposal no. {n} is already answered.").format(n=p.number), [[menu_button()]])
         return
     if p.responsible_agency_id == agency_id:
         ctx.say(
             _("Proposal no. {n} is already with {dept}.").format(
                 n=p.number, dept=esc(departments[agency_id].name)
             ),
-            [[_menu_button()]],
+            [[menu_button()]],
         )
         return
     due = rules.due_date(ctx.today, ctx.campaign.definition.proposals.answer_days)
@@ -451,7 +451,7 @@ async def route(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
         _("✅ Proposal no. {n} routed to {dept}; answer due {date}.").format(
             n=p.number, dept=esc(dept.name), date=fmt_date(due)
         ),
-        [[_menu_button()]],
+        [[menu_button()]],
     )
     for user in await _focal(ctx, agency_id):
         with use_locale(user.locale or ctx.services.default_locale):
@@ -495,7 +495,7 @@ async def _answered(ctx: Ctx, proposal_id: int) -> None:
     await ctx.audit("proposal.answer", "proposal", p.id, answer=p.answer.value)
     await ctx.go("idle", proposal_id=None)
     ctx.say(
-        _("✅ Answer to proposal no. {n} saved and sent.").format(n=p.number), [[_menu_button()]]
+        _("✅ Answer to proposal no. {n} saved and sent.").format(n=p.number), [[menu_button()]]
     )
     recipients = {u.id: u for u in await _focal(ctx, p.from_agency_id)}
     for user in await _consolidators(ctx):
@@ -510,7 +510,7 @@ async def _answered(ctx: Ctx, proposal_id: int) -> None:
                 )
                 + "\n"
                 + details(p, ctx.today),
-                [[_menu_button()]],
+                [[menu_button()]],
                 to=Recipient(user.channel, user.external_id),
             )
 

@@ -227,3 +227,26 @@ async def test_the_proposals_spreadsheet_by_field_and_by_department(h: Harness) 
     assert by_field[1][6] == dt.datetime(2026, 1, 15) and by_field[1][7] == dt.datetime(2026, 1, 30)
     by_department = body("Theo đơn vị trả lời")  # routed ones first, by department
     assert [(r[0], r[5]) for r in by_department] == [(1, "Sở Khoa học và Công nghệ"), (2, None)]
+
+
+async def test_the_department_is_nudged_before_and_after_the_answer_is_due(h: Harness) -> None:
+    from tests.core import VN
+
+    calls = await _file(h)
+    await h.press(CONSOLIDATOR, button(calls, "Giao SKHCN"))  # due 30/01/2026
+
+    async def nudges(when: dt.datetime) -> list[str]:
+        h.clock.at = when
+        return [c.params["text"] for c in await h.tick() if c.params.get("chat_id") == FOCAL2]
+
+    assert await nudges(dt.datetime(2026, 1, 26, 8, 30, tzinfo=VN)) == []  # 4 days before
+    (nudge,) = await nudges(dt.datetime(2026, 1, 27, 8, 30, tzinfo=VN))  # 3 days before
+    assert "Kiến nghị cần trả lời:\n• Số 1 Đề nghị hỗ trợ thiết bị họp trực tuyến đến thôn" in nudge
+    assert "hạn trả lời 30/01/2026 (còn 3 ngày)" in nudge and "Gửi /kiennghi để trả lời." in nudge
+    assert "/tiendo" not in nudge
+    (nudge,) = await nudges(dt.datetime(2026, 2, 2, 8, 30, tzinfo=VN))  # Monday, overdue
+    assert "(quá hạn 3 ngày)" in nudge
+    ((pid,),) = await h.rows("SELECT id FROM proposals")
+    await h.press(FOCAL2, f"kny:{pid}:x")
+    await h.send(FOCAL2, "Ngoài thẩm quyền của Sở; đề nghị xã liên hệ Sở Tài chính")
+    assert await nudges(dt.datetime(2026, 2, 3, 8, 30, tzinfo=VN)) == []  # answered: quiet
