@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Process, bot_env, machine, prepare
-from bot.telegram.standin import Sent, StandIn
+from bench.common import broadcast_run, machine, prepare
 
 
 async def main(chats: int, pacing: str = "0") -> dict[str, float]:
@@ -31,19 +30,11 @@ async def main(chats: int, pacing: str = "0") -> dict[str, float]:
     today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     with tempfile.TemporaryDirectory(prefix="kehoach-broadcast-") as tmp:
         db_path, campaign_file, _ = await prepare(Path(tmp), chats, due=today)
-        standin = StandIn(limits=True)
-        await standin.start()
-        times: list[float] = []
-
-        def on_send(sent: Sent) -> None:
-            if "Nhắc hạn" in sent.text:
-                times.append(sent.at)
-
-        standin.on_send = on_send
-        env = bot_env(
-            standin,
+        r = await broadcast_run(
             db_path,
             campaign_file,
+            "Nhắc hạn",
+            chats,
             REMINDER_DAYS_BEFORE="0",
             REMINDER_TIME="00:00",
             QUIET_START="00:00",
@@ -51,23 +42,11 @@ async def main(chats: int, pacing: str = "0") -> dict[str, float]:
             SUMMARY_TIME="23:59",
             BROADCAST_RATE=pacing,
         )
-        proc = Process([sys.executable, "-m", "bot", "run"], env, Path(tmp) / "bot.log")
-        try:
-            await proc.start(standin)
-            try:
-                await standin.wait_for(lambda: len(times) >= chats, chats / 10 + 120, "reminders")
-            except TimeoutError:
-                pass
-        finally:
-            await proc.stop()
-            await standin.stop()
-    duration = times[-1] - times[0] if len(times) > 1 else float("nan")
-    rate = (len(times) - 1) / duration if len(times) > 1 else float("nan")
     print(
-        f"{len(times)}/{chats} reminders in {duration:.1f} s: {rate:.1f} messages/s, "
-        f"{standin.too_many} answers 429 from the stand-in"
+        f"{r['sent']:.0f}/{chats} reminders in {r['duration']:.1f} s: {r['rate']:.1f} "
+        f"messages/s, {r['too_many']:.0f} answers 429 from the stand-in"
     )
-    return {"sent": len(times), "duration": duration, "rate": rate, "too_many": standin.too_many}
+    return r
 
 
 if __name__ == "__main__":

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import os
 import platform
 import signal
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -191,3 +193,60 @@ def median(values: list[float]) -> float:
 
 def fmt(value: Any, unit: str = "") -> str:
     return f"{value:,.1f}{unit}" if isinstance(value, float) else f"{value}{unit}"
+
+
+def median_child(script: str, what: str, db_path: Path, runs: int = 3) -> dict[str, float]:
+    """Run ``script --child WHAT --db DB`` ``runs`` times, each a fresh process (so that its peak
+    memory is its own), and return the run of median duration (its JSON's "seconds")."""
+    results = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, script, "--child", what, "--db", str(db_path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    results.sort(key=lambda r: r["seconds"])
+    return results[len(results) // 2]
+
+
+async def broadcast_run(
+    db_path: Path, campaign_file: Path, marker: str, expected: int, **env: str
+) -> dict[str, float]:
+    """Start the real bot against a stand-in that enforces Telegram's limits, with ``env``
+    pinning the schedule so that its first tick broadcasts; count the messages containing
+    ``marker`` until ``expected`` arrived (or a timeout). Duration first to last, rate, 429s."""
+    from bot.telegram.standin import Sent
+
+    standin = StandIn(limits=True)
+    await standin.start()
+    times: list[float] = []
+
+    def on_send(sent: Sent) -> None:
+        if marker in sent.text:
+            times.append(sent.at)
+
+    standin.on_send = on_send
+    proc = Process(
+        [sys.executable, "-m", "bot", "run"],
+        bot_env(standin, db_path, campaign_file, **env),
+        db_path.with_name("bot.log"),
+    )
+    try:
+        await proc.start(standin)
+        try:
+            await standin.wait_for(lambda: len(times) >= expected, expected / 10 + 120, marker)
+        except TimeoutError:
+            pass
+    finally:
+        await proc.stop()
+        await standin.stop()
+    duration = times[-1] - times[0] if len(times) > 1 else float("nan")
+    rate = (len(times) - 1) / duration if len(times) > 1 else float("nan")
+    return {
+        "sent": float(len(times)),
+        "duration": duration,
+        "rate": rate,
+        "too_many": float(standin.too_many),
+    }

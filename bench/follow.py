@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Process, bot_env, machine, user_id
+from bench.common import broadcast_run, machine, median_child, user_id
 from bench.report import build as build_plans
 from bench.report import peak_mib
 from db.connection import Database
@@ -148,45 +147,17 @@ async def child(what: str, db_path: Path) -> dict[str, float]:
 
 
 async def nudge_run(db_path: Path, agencies: int) -> dict[str, float]:
-    from bot.telegram.standin import Sent, StandIn
-
-    standin = StandIn(limits=True)
-    await standin.start()
-    times: list[float] = []
-
-    def on_send(sent: Sent) -> None:
-        if "Nhắc tiến độ" in sent.text:
-            times.append(sent.at)
-
-    standin.on_send = on_send
-    env = bot_env(
-        standin,
+    return await broadcast_run(
         db_path,
         db_path.with_name("campaign.toml"),
+        "Nhắc tiến độ",
+        agencies,
         REMINDER_DAYS_BEFORE="3",
         REMINDER_TIME="00:00",
         QUIET_START="00:00",
         QUIET_END="00:00",
         SUMMARY_DAYS="",
     )
-    proc = Process([sys.executable, "-m", "bot", "run"], env, db_path.with_name("bot.log"))
-    try:
-        await proc.start(standin)
-        try:
-            await standin.wait_for(lambda: len(times) >= agencies, agencies / 10 + 120, "nudges")
-        except TimeoutError:
-            pass
-    finally:
-        await proc.stop()
-        await standin.stop()
-    duration = times[-1] - times[0] if len(times) > 1 else float("nan")
-    rate = (len(times) - 1) / duration if len(times) > 1 else float("nan")
-    return {
-        "sent": float(len(times)),
-        "duration": duration,
-        "rate": rate,
-        "too_many": float(standin.too_many),
-    }
 
 
 def main(agencies: int) -> dict[str, dict[str, float]]:
@@ -200,17 +171,7 @@ def main(agencies: int) -> dict[str, dict[str, float]]:
             f"({time.perf_counter() - t:.0f} s)"
         )
         for document in ("progress.xlsx", "progress.docx", "proposals.xlsx"):
-            runs = []
-            for _ in range(3):
-                done = subprocess.run(
-                    [sys.executable, __file__, "--child", document, "--db", str(db_path)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-            runs.sort(key=lambda r: r["seconds"])
-            r = runs[1]  # the median of three
+            r = median_child(__file__, document, db_path)
             results[document] = r
             print(
                 f"{document:14} {r['seconds']:.2f} s (median of 3), peak RSS "

@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, prepare, user_id
+from bench.common import machine, median_child, prepare, user_id
 from db.connection import Database
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -215,17 +214,7 @@ def main(agencies: int) -> dict[str, dict[str, float]]:
             f"({time.perf_counter() - t:.0f} s)"
         )
         for kind in ("docx", "xlsx", "tonghop"):
-            runs = []
-            for _ in range(3):
-                done = subprocess.run(
-                    [sys.executable, __file__, "--child", kind, "--db", str(db_path)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-            runs.sort(key=lambda r: r["seconds"])
-            r = runs[1]  # the median of three
+            r = median_child(__file__, kind, db_path)
             results[kind] = r
             extra = (
                 f", {r['bytes'] / 2**20:.1f} MiB file"

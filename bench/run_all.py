@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import broadcast, report, rush
+from bench import broadcast, follow, report, rush
 from bench.common import machine
 
 RESULTS = Path(__file__).with_name("results.md")
@@ -43,6 +43,7 @@ def main() -> None:
     )
     b = asyncio.run(broadcast.main(args.chats))
     rep = report.main(args.agencies)
+    fol = follow.main(args.agencies)
     minutes = (time.monotonic() - started) / 60
     docx, xlsx, tonghop = rep["docx"], rep["xlsx"], rep["tonghop"]
     building = rep["while_building"]
@@ -66,7 +67,7 @@ def main() -> None:
         (
             "broadcast rate unpaced (BROADCAST_RATE=0), 429s",
             "≥ 27 msg/s, 0",
-            f"{b['rate']:.1f} msg/s, {b['too_many']} ({b['sent']} chats)",
+            f"{b['rate']:.1f} msg/s, {b['too_many']:.0f} ({b['sent']:.0f} chats)",
             b["rate"] >= 27 and b["too_many"] == 0,
         ),
         (
@@ -96,6 +97,27 @@ def main() -> None:
             tonghop["seconds"] <= 2 and tonghop["longest"] <= 4096,
         ),
         ("start-up to first getUpdates", "≤ 1 s", f"{r['startup_s']:.2f} s", r["startup_s"] <= 1),
+        *[
+            (
+                f"follow-through {name} ({args.agencies:,} agencies × 10 measures)",
+                "≤ 3 s, ≤ 200 MB",
+                f"{d['seconds']:.1f} s, {d['peak_rss_mib']:.0f} MiB",
+                d["seconds"] <= 3 and d["peak_rss_mib"] <= 200,
+            )
+            for name, d in fol.items()
+            if name != "nudges"
+        ],
+        *[
+            (
+                "nudges to every agency (BROADCAST_RATE 20), 429s",
+                "all, at the paced rate, 0",
+                f"{n['sent']:.0f} in {n['duration']:.0f} s, {n['rate']:.1f} msg/s, "
+                f"{n['too_many']:.0f}",
+                n["sent"] >= args.agencies and n["too_many"] == 0,
+            )
+            for n in [fol["nudges"]]
+            if "nudges" in fol
+        ],
     ]
     lines = [
         f"Measured {machine()}; `bash bench/run_all` ({minutes:.1f} min).",

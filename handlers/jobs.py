@@ -184,22 +184,11 @@ class Jobs:
                         if counts is not None:
                             counts.without.append(row.agency.code)
                         continue
-                    fresh = await tx.deliveries.record(
-                        kind, campaign.id, row.agency.id, slot, now, len(replies)
-                    )
-                    if not fresh:  # this agency had this slot's reminder already
-                        continue
-                    result.signals |= await enqueue(
-                        tx,
-                        replies,
-                        now,
-                        numbered=self.services.numbered,
-                        priority=BROADCAST,
-                        kind=kind,
-                    )
-                    queued += len(replies)
-                    if counts is not None:
+                    sent = await self._once(tx, kind, campaign, row.agency.id, slot, now, replies)
+                    result.signals |= sent
+                    if sent and counts is not None:
                         counts.agencies += 1
+                    queued += len(replies) if sent else 0
             # as long again for the people typing meanwhile: a broadcast never takes more than
             # half of the bot's time, and a reply never waits more than one short batch
             await asyncio.sleep(time.monotonic() - batch_started)
@@ -273,23 +262,31 @@ class Jobs:
                                     to=Recipient(user.channel, user.external_id),
                                 )
                             )
-                    if not await tx.deliveries.record(
-                        "nudge", campaign.id, agency_id, slot, now, len(replies)
-                    ):
-                        continue  # this agency had today's nudge already
-                    result.signals |= await enqueue(
-                        tx,
-                        replies,
-                        now,
-                        numbered=self.services.numbered,
-                        priority=BROADCAST,
-                        kind="nudge",
-                    )
-                    queued += len(replies)
+                    sent = await self._once(tx, "nudge", campaign, agency_id, slot, now, replies)
+                    result.signals |= sent
+                    queued += len(replies) if sent else 0
             await asyncio.sleep(time.monotonic() - batch_started)
         result.nudges += queued
         if queued:
             log.info("nudge slot %s: %d messages queued", slot, queued)
+
+    async def _once(
+        self,
+        tx: Repos,
+        kind: str,
+        campaign: ActiveCampaign,
+        agency_id: int,
+        slot: str,
+        now: dt.datetime,
+        replies: list[Reply],
+    ) -> set[str]:
+        """Queues a broadcast to one agency once per slot (the ledger row and the messages in the
+        same transaction); returns the channels with new messages, empty if it went before."""
+        if not await tx.deliveries.record(kind, campaign.id, agency_id, slot, now, len(replies)):
+            return set()
+        return await enqueue(
+            tx, replies, now, numbered=self.services.numbered, priority=BROADCAST, kind=kind
+        )
 
     async def _manual(self, campaign: ActiveCampaign, result: TickResult, now: dt.datetime) -> None:
         """/nhacnho requests: reminders to every agency that owes a plan, then a report to the

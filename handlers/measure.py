@@ -280,11 +280,7 @@ async def _add_partners(
     current = list(m.partners or ())
     merged = current + [n for n in dict.fromkeys(known) if n not in current]
     if len(merged) + len(unknown) > PARTNERS_MAX:
-        raise InputError(
-            _("A measure can have at most {max} coordinating units.").format(
-                max=fmt_number(PARTNERS_MAX)
-            )
-        )
+        raise InputError(_too_many_partners())
     if merged != current:
         await _update(ctx, plan, m.id, partners=merged)
     if unknown:
@@ -297,28 +293,41 @@ async def _add_partners(
 
 async def add_partner(ctx: Ctx, plan: Plan, measure_id: int, agency_id: int) -> None:
     """Adds the agency the person picked for a name that matched none, and shows the list."""
-    found = plan.measure(measure_id)
-    if not _on_step(ctx, "m_partners", measure_id) or found is None:
-        await stale_button(ctx)
+    found = await _partner_choice(ctx, plan, measure_id, agency_id)
+    if found is None:
         return
-    agency = await _agency(ctx, agency_id)
-    if agency is None:
-        await invalid_button(ctx)
-        return
-    current = list(found[1].partners or ())
+    current, agency = found
     if agency.name not in current:
         if len(current) >= PARTNERS_MAX:
-            ctx.say(
-                _("A measure can have at most {max} coordinating units.").format(
-                    max=fmt_number(PARTNERS_MAX)
-                )
-            )
+            ctx.say(_too_many_partners())
             return
         await _update(ctx, plan, measure_id, partners=[*current, agency.name])
     await ctx.go("m_partners")  # the typed name is dropped: the agency replaces it
     fresh = await ctx.plan()
     if fresh:
         await prompt(ctx, fresh)
+
+
+async def _partner_choice(
+    ctx: Ctx, plan: Plan, measure_id: int, agency_id: int
+) -> tuple[list[str], Agency] | None:
+    """The measure's coordinating units and the agency a button names, if the button is live
+    (the person is on that measure's coordinating step, the agency is the campaign's)."""
+    found = plan.measure(measure_id)
+    if not _on_step(ctx, "m_partners", measure_id) or found is None:
+        await stale_button(ctx)
+        return None
+    agency = await _agency(ctx, agency_id)
+    if agency is None:
+        await invalid_button(ctx)
+        return None
+    return list(found[1].partners or ()), agency
+
+
+def _too_many_partners() -> str:
+    return _("A measure can have at most {max} coordinating units.").format(
+        max=fmt_number(PARTNERS_MAX)
+    )
 
 
 # -- unit names ----------------------------------------------------------------------------------
@@ -419,23 +428,14 @@ async def choose_lead(ctx: Ctx, plan: Plan, measure_id: int, agency_id: int) -> 
 
 async def toggle_partner(ctx: Ctx, plan: Plan, measure_id: int, agency_id: int) -> None:
     """Adds or removes one coordinating agency, and redraws the list in place."""
-    found = plan.measure(measure_id)
-    if not _on_step(ctx, "m_partners", measure_id) or found is None:
-        await stale_button(ctx)
+    found = await _partner_choice(ctx, plan, measure_id, agency_id)
+    if found is None:
         return
-    agency = await _agency(ctx, agency_id)
-    if agency is None:
-        await invalid_button(ctx)
-        return
-    current = list(found[1].partners or ())
+    current, agency = found
     if agency.name in current:
         current.remove(agency.name)
     elif len(current) >= PARTNERS_MAX:
-        ctx.say(
-            _("A measure can have at most {max} coordinating units.").format(
-                max=fmt_number(PARTNERS_MAX)
-            )
-        )
+        ctx.say(_too_many_partners())
         return
     else:
         current.append(agency.name)

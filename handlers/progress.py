@@ -15,7 +15,7 @@ from db.campaigns import ActiveCampaign
 from db.repos import Repos
 from domain import progress as rules
 from domain.campaign import Period
-from domain.documents.execution import ProgressLine
+from domain.documents.execution import ProgressLine, status_label
 from domain.model import Measure, Plan, Role
 from domain.progress import Entry, Gap, Progress, Report, ReportStatus
 from domain.text import OUTPUT_MAX, REASON_MAX, TIMELINE_MAX
@@ -53,12 +53,7 @@ _ICONS = {
 
 
 def status_name(status: Progress) -> str:
-    return {
-        Progress.DONE: _("Done"),
-        Progress.ON_TRACK: _("In progress, on schedule"),
-        Progress.LATE: _("In progress, behind schedule"),
-        Progress.NOT_STARTED: _("Not carried out yet"),
-    }[status]
+    return status_label(status, True)  # one wording, in the chat and in the documents
 
 
 def report_status_text(report: Report | None, tz: dt.tzinfo) -> str:

@@ -15,6 +15,7 @@ from db.campaigns import ActiveCampaign
 from db.repos import Repos
 from db.users import User
 from domain import proposals as rules
+from domain.documents.execution import answer_label
 from domain.model import Agency, Role
 from domain.proposals import Answer, Proposal, State
 from domain.text import CONTENT_MAX, OUTPUT_MAX, TIMELINE_MAX
@@ -45,11 +46,7 @@ LIST_MAX = 20
 
 
 def answer_name(answer: Answer) -> str:
-    return {
-        Answer.RESOLVED: _("Resolved"),
-        Answer.IN_PROGRESS: _("Being handled"),
-        Answer.DECLINED: _("Cannot be done (explained)"),
-    }[answer]
+    return answer_label(answer)  # one wording, in the chat and in the documents
 
 
 def menu_button() -> Choice:
