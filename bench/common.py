@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -115,6 +116,9 @@ async def prepare(
     try:
         async with db.transaction() as tx:
             await tx.campaigns.load(campaign, now)
+            # as after the bot's first start with this file: a restart does not parse it again
+            source = hashlib.sha256(campaign_file.read_bytes()).hexdigest()
+            await tx.campaigns.set_source_digest(campaign.code, source)
             for n in range(1, agencies + 1):
                 user = await tx.users.ensure("telegram", str(user_id(n)), f"Đầu mối {n}", now)
                 agency = await tx.campaigns.agency_by_code(f"A{n:05d}")

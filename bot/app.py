@@ -30,7 +30,7 @@ from bot.web import WebServer
 from db.connection import Database, DatabaseUnavailable
 from db.documents import StoredDocument
 from db.outbox import OutboxItem
-from domain.campaign import load_campaign
+from domain.campaign import CampaignError, parse_campaign
 from domain.model import Role
 from domain.schedule import ScheduleConfig
 from handlers.context import Clock, Services, utc_now
@@ -71,16 +71,30 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
 
 
 async def open_database(settings: Settings, clock: Clock = utc_now) -> Database:
-    """Open (and migrate) the database and load the configured campaign, idempotently."""
-    campaign = load_campaign(settings.campaign_file)
+    """Open (and migrate) the database and load the configured campaign, idempotently. The
+    file is parsed only when its bytes differ from those the active campaign was loaded from."""
+    path = settings.campaign_file
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CampaignError(path, [f"cannot read: {exc.strerror}"]) from None
+    source = hashlib.sha256(data).hexdigest()
     db = await Database.open(settings.database_path)
     try:
         async with db.transaction() as tx:
+            if await tx.campaigns.active_source_digest() == source:
+                return db  # the same file as last time, already loaded and active
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise CampaignError(path, ["not UTF-8 text"]) from None
+            campaign = parse_campaign(text, path)
             active = await tx.campaigns.active()
             digest = hashlib.sha256(campaign.model_dump_json().encode()).hexdigest()
             unchanged = await tx.campaigns.stored_digest(campaign.code) == digest
             if active is None or (active.definition.code == campaign.code and not unchanged):
                 await tx.campaigns.load(campaign, clock())
+            await tx.campaigns.set_source_digest(campaign.code, source)
     except BaseException:
         await db.close()  # an open connection's thread would keep the process alive
         raise

@@ -170,6 +170,14 @@ class CampaignRepo(Repository):
             consolidator=Agency(id=row["aid"], code=row["code"], name=row["name"]),
         )
 
+    async def active_source_digest(self) -> str:
+        """The digest of the file bytes the active campaign was last loaded from at start."""
+        row = await self._one("SELECT source_digest FROM campaigns WHERE is_active = 1")
+        return str(row[0]) if row else ""
+
+    async def set_source_digest(self, code: str, digest: str) -> None:
+        await self._run("UPDATE campaigns SET source_digest = ? WHERE code = ?", (digest, code))
+
     async def stored_digest(self, code: str) -> str | None:
         """The digest of the stored definition: compared with a file's at start, cheaply."""
         row = await self._one("SELECT digest FROM campaigns WHERE code = ?", (code,))

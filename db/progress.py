@@ -86,7 +86,7 @@ class ProgressRepo(Repository):
             " ORDER BY i.position) AS n FROM assignments s JOIN items i ON i.id = s.item_id"
             " JOIN plans p ON p.id = s.plan_id WHERE p.campaign_id = ? AND s.active = 1)"
             " SELECT p.id AS plan_id, a.name AS agency, x.n, m.id, m.position, m.content,"
-            " m.lead_unit, m.timeline, m.due_date FROM campaign_agencies ca"
+            " m.lead_unit, m.timeline, m.due_date, m.recurring FROM campaign_agencies ca"
             " JOIN agencies a ON a.id = ca.agency_id"
             " JOIN plans p ON p.campaign_id = ca.campaign_id AND p.agency_id = ca.agency_id"
             " JOIN numbered x ON x.plan_id = p.id"

@@ -68,12 +68,13 @@ def tracked(plan: Plan) -> bool:
 
 def measures(plan: Plan, done_before: frozenset[int] = frozenset()) -> list[tuple[int, Measure]]:
     """The measures to report on, with their item's number: every measure of the plan but those
-    reported done in an earlier period (``done_before``)."""
+    reported done in an earlier period (``done_before``); a recurring measure ("thường xuyên")
+    is reported on every period, done or not."""
     return [
         (n, m)
         for n, item in enumerate(plan.shortcomings, start=1)
         for m in item.measures
-        if m.id not in done_before
+        if m.recurring or m.id not in done_before
     ]
 
 

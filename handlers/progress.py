@@ -660,8 +660,8 @@ async def document_lines(
     out: list[ProgressLine] = []
     for r in await tx.progress.document_rows(campaign.id):
         plan_id, mid = r["plan_id"], r["id"]
-        if mid in done.get(plan_id, ()):
-            continue
+        if not r["recurring"] and mid in done.get(plan_id, ()):
+            continue  # done in an earlier period (a recurring measure is reported every period)
         report = entries.get(plan_id)
         e = report.get(mid, {}) if report is not None else {}
         status = Progress(e["status"]) if e.get("status") else None

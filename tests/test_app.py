@@ -108,3 +108,36 @@ async def test_a_database_found_damaged_while_running_exits_2_with_one_line(
 
 async def _noop() -> None:
     return None
+
+
+async def test_an_unchanged_campaign_file_is_not_parsed_again_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.app
+    from bot.app import open_database
+    from bot.settings import BUNDLED_CAMPAIGN
+
+    campaign = tmp_path / "c.toml"
+    campaign.write_text(BUNDLED_CAMPAIGN.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = make_settings(tmp_path, campaign_file=campaign)
+    db = await open_database(settings)  # the first start parses and loads it
+    await db.close()
+
+    def refuse(*args: Any) -> None:
+        raise AssertionError("parsed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(bot.app, "parse_campaign", refuse)
+        db = await open_database(settings)  # the same bytes: not parsed
+        await db.close()
+    campaign.write_text(
+        campaign.read_text(encoding="utf-8").replace("answer_days = 15", "answer_days = 10"),
+        encoding="utf-8",
+    )
+    db = await open_database(settings)  # changed: parsed and loaded
+    try:
+        async with db.read() as tx:
+            active = await tx.campaigns.active()
+        assert active is not None and active.definition.proposals.answer_days == 10
+    finally:
+        await db.close()

@@ -423,3 +423,32 @@ async def test_a_period_report_returned_for_revision_and_submitted_again(harness
     calls = await h.press(FOCAL, button(calls, "Xác nhận nộp"))
     assert "bản 2" in text_of(calls)
     assert await h.rows("SELECT returned_at FROM period_reports") == [(None,)]
+
+
+def test_a_recurring_measure_is_reported_every_period_even_once_done() -> None:
+    from domain.model import Agency, Plan, Shortcoming, SubmissionInfo
+    from domain.progress import measures
+
+    once = Measure(id=1, position=1, content="Ban hành quy chế", due_date=dt.date(2026, 3, 31))
+    always = Measure(id=2, position=2, content="Kiểm tra định kỳ", recurring=True)
+    plan = Plan(
+        id=1,
+        campaign_id=1,
+        agency=Agency(id=1, code="SNV", name="Sở Nội vụ"),
+        revision=1,
+        submitted_revision=1,
+        last_submission=SubmissionInfo(
+            version=1,
+            revision=1,
+            submitted_at=dt.datetime(2026, 1, 20, tzinfo=dt.UTC),
+            late_days=0,
+            measures=2,
+        ),
+        shortcomings=(
+            Shortcoming(
+                assignment_id=1, key="5.1", group=5, position=1, text="x", measures=(once, always)
+            ),
+        ),
+    )
+    assert [m.id for _n, m in measures(plan)] == [1, 2]
+    assert [m.id for _n, m in measures(plan, frozenset({1, 2}))] == [2]  # both reported done
