@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from db.campaigns import ActiveCampaign
 from db.repos import Repos
 from db.users import User
-from domain.documents import docx_bytes, xlsx_bytes
-from domain.documents.execution import progress_xlsx, proposals_xlsx
 from domain.documents.model import (
     Filing,
     ItemAnswer,
@@ -20,7 +18,6 @@ from domain.documents.model import (
     items_of,
     items_of_plan,
 )
-from domain.documents.results import results_docx
 from domain.model import Agency, Role
 from domain.overview import AgencyStatus, Overview, overview
 from domain.rules import Status
@@ -269,6 +266,9 @@ async def documents(
     or (``document``) the results of a period (its key, else the current one) or the proposals,
     as .xlsx. Slow at national scale: run it in a worker (``bot.reports``), from a read
     snapshot."""
+    from domain.documents.excel import xlsx_bytes  # the document libraries: the worker only
+    from domain.documents.word import docx_bytes
+
     if document != "plan":
         return await _follow_through(tx, campaign, today, tz, kind, document, period_key)
     with use_locale("vi"):
@@ -292,6 +292,9 @@ async def _follow_through(
     document: str,
     period_key: str | None,
 ) -> Built:
+    from domain.documents.execution import progress_xlsx, proposals_xlsx
+    from domain.documents.results import results_docx
+
     c = campaign.definition
     with use_locale("vi"):
         if document == "proposals":

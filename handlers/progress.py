@@ -15,7 +15,7 @@ from db.campaigns import ActiveCampaign
 from db.repos import Repos
 from domain import progress as rules
 from domain.campaign import Period
-from domain.documents.execution import ProgressLine, status_label
+from domain.documents.model import ProgressLine, progress_label
 from domain.model import Measure, Plan, Role
 from domain.progress import Entry, Gap, Progress, Report, ReportStatus
 from domain.text import OUTPUT_MAX, REASON_MAX, TIMELINE_MAX
@@ -53,7 +53,7 @@ _ICONS = {
 
 
 def status_name(status: Progress) -> str:
-    return status_label(status, True)  # one wording, in the chat and in the documents
+    return progress_label(status, True)  # one wording, in the chat and in the documents
 
 
 def report_status_text(report: Report | None, tz: dt.tzinfo) -> str:

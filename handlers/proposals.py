@@ -15,7 +15,7 @@ from db.campaigns import ActiveCampaign
 from db.repos import Repos
 from db.users import User
 from domain import proposals as rules
-from domain.documents.execution import answer_label
+from domain.documents.model import answer_label
 from domain.model import Agency, Role
 from domain.proposals import Answer, Proposal, State
 from domain.text import CONTENT_MAX, OUTPUT_MAX, TIMELINE_MAX

@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 
 from bot.settings import BUNDLED_CAMPAIGN
 from domain.campaign import load_campaign
-from domain.documents import Filing, Section, docx_bytes, xlsx_bytes
-from domain.documents.model import items_of
+from domain.documents.excel import xlsx_bytes
+from domain.documents.model import Filing, Section, items_of
+from domain.documents.word import docx_bytes
 from domain.rules import Status
 from locales import use_locale
 

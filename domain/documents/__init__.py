@@ -1,7 +1,7 @@
-"""The consolidated plan as documents: Word (Nghị định 30 layout) and Excel (to sort and print)."""
+"""The documents: the consolidated plan (Word in the Nghị định 30 layout, and Excel), the
+period's results (Word and Excel) and the proposals (Excel).
 
-from domain.documents.excel import xlsx_bytes
-from domain.documents.model import Filing, ItemAnswer, MeasureLine, Section, Tally
-from domain.documents.word import docx_bytes
-
-__all__ = ["Filing", "ItemAnswer", "MeasureLine", "Section", "Tally", "docx_bytes", "xlsx_bytes"]
+Import the builders from their modules (``word``, ``excel``, ``results``, ``execution``): they
+load python-docx and XlsxWriter, which only the report worker needs; ``model`` holds the light
+values and labels the chat shares with the documents.
+"""

@@ -31,54 +31,15 @@ from domain.documents.excel import (
     _styles,
     _Writer,
 )
+from domain.documents.model import ProgressLine, answer_label, progress_label
 from domain.documents.word import date_line
-from domain.progress import Progress
-from domain.proposals import Answer, Proposal, State, overdue_days
+from domain.proposals import Proposal, State, overdue_days
 from domain.text import printable
 from locales import _
 
 Cell = str | int | dt.date | None
 # (heading, width in characters, kind): kind is text (wrapped), plain, center, date or int
 Column = tuple[str, int, str]
-
-
-class ProgressLine(NamedTuple):
-    """One measure in the period's report."""
-
-    agency: str
-    number: str
-    measure: str
-    lead: str
-    timeline: str
-    due: dt.date | None
-    status: Progress | None
-    result: str
-    reason: str
-    new_due_text: str
-    new_due: dt.date | None
-    overdue: int
-    reported: bool  # the agency submitted its report for the period
-
-
-def status_label(status: Progress | None, submitted: bool) -> str:
-    if status is None:
-        return _("Not reported") if submitted else _("Report not submitted")
-    return {
-        Progress.DONE: _("Done"),
-        Progress.ON_TRACK: _("In progress, on schedule"),
-        Progress.LATE: _("In progress, behind schedule"),
-        Progress.NOT_STARTED: _("Not carried out yet"),
-    }[status]
-
-
-def answer_label(answer: Answer | None) -> str:
-    if answer is None:
-        return ""
-    return {
-        Answer.RESOLVED: _("Resolved"),
-        Answer.IN_PROGRESS: _("Being handled"),
-        Answer.DECLINED: _("Cannot be done (explained)"),
-    }[answer]
 
 
 def _state_label(p: Proposal) -> str:
@@ -218,7 +179,7 @@ def progress_xlsx(
             line.lead,
             line.timeline,
             line.due,
-            status_label(line.status, line.reported),
+            progress_label(line.status, line.reported),
             line.result,
             line.reason,
             line.new_due_text,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from domain.model import Plan
+from domain.progress import Progress
+from domain.proposals import Answer
 from domain.rules import Status
 from domain.text import printable
 from locales import _
@@ -147,3 +149,45 @@ def status_label(status: Status) -> str:
         Status.IN_PROGRESS: _("Being entered, not submitted"),
         Status.NOT_STARTED: _("Not started"),
     }[status]
+
+
+# -- the follow-through's documents ---------------------------------------------------------
+
+
+class ProgressLine(NamedTuple):
+    """One measure in the period's report."""
+
+    agency: str
+    number: str
+    measure: str
+    lead: str
+    timeline: str
+    due: dt.date | None
+    status: Progress | None
+    result: str
+    reason: str
+    new_due_text: str
+    new_due: dt.date | None
+    overdue: int
+    reported: bool  # the agency submitted its report for the period
+
+
+def progress_label(status: Progress | None, submitted: bool) -> str:
+    if status is None:
+        return _("Not reported") if submitted else _("Report not submitted")
+    return {
+        Progress.DONE: _("Done"),
+        Progress.ON_TRACK: _("In progress, on schedule"),
+        Progress.LATE: _("In progress, behind schedule"),
+        Progress.NOT_STARTED: _("Not carried out yet"),
+    }[status]
+
+
+def answer_label(answer: Answer | None) -> str:
+    if answer is None:
+        return ""
+    return {
+        Answer.RESOLVED: _("Resolved"),
+        Answer.IN_PROGRESS: _("Being handled"),
+        Answer.DECLINED: _("Cannot be done (explained)"),
+    }[answer]

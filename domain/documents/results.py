@@ -15,8 +15,7 @@ import functools
 from collections.abc import Iterable, Iterator
 
 from domain.campaign import Campaign, Period
-from domain.documents.execution import ProgressLine, status_label
-from domain.documents.model import roman
+from domain.documents.model import ProgressLine, progress_label, roman
 from domain.documents.word import _runs, _skeleton, _splice, citation
 from domain.text import printable
 from locales import _
@@ -66,7 +65,7 @@ def _measure_row(line: ProgressLine) -> str:
         + _cell(1, line.measure)
         + _cell(2, line.lead)
         + _cell(3, line.timeline)
-        + _cell(4, status_label(line.status, True))
+        + _cell(4, progress_label(line.status, True))
         + _cell(5, line.result)
         + _cell(6, delay)
         + "</w:tr>"
