@@ -8,10 +8,13 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.settings import BUNDLED_CAMPAIGN
 from domain.campaign import load_campaign
 from domain.model import Measure, Role
 from domain.progress import Entry, Progress, overdue
+from tests import builders
 from tests.conftest import (
     CONSOLIDATOR,
     FOCAL,
@@ -452,3 +455,33 @@ def test_a_recurring_measure_is_reported_every_period_even_once_done() -> None:
     )
     assert [m.id for _n, m in measures(plan)] == [1, 2]
     assert [m.id for _n, m in measures(plan, frozenset({1, 2}))] == [2]  # both reported done
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda h: builders.text(FOCAL, h.bot, "\u200b"), "Tin nhắn trống"),
+        (lambda h: builders.text(FOCAL, h.bot, "x" * 1001), "quá dài"),
+        (lambda h: builders.photo(FOCAL, h.bot), "chỉ đọc được tin nhắn chữ"),
+        (lambda h: builders.text(FOCAL, h.bot, "/xem"), "Lý do chậm tiến độ?"),
+        (lambda h: builders.press(FOCAL, h.bot, "pgs:999:1:d"), "không hợp lệ"),
+    ],
+)
+async def test_bad_input_at_a_progress_step_keeps_the_answers_and_the_step(
+    harness: Harness, make: object, expected: str
+) -> None:
+    h = harness
+    await _submitted_plan(h)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    calls = await h.press(FOCAL, button(calls, "chậm tiến độ"))
+    await h.send(FOCAL, "Văn bản dự thảo")  # the result; now the reason is asked
+    before = await _entries(h)
+    calls = await h.feed(make(h))  # type: ignore[operator]
+    assert expected in text_of(calls)
+    assert await _entries(h) == before
+    assert await h.rows(
+        "SELECT step FROM conversations WHERE user_id IN"
+        " (SELECT id FROM users WHERE external_id = ?)",
+        str(FOCAL),
+    ) == [("g_reason",)]

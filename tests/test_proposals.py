@@ -11,6 +11,7 @@ import pytest
 
 from bot.settings import BUNDLED_CAMPAIGN
 from domain.model import Role
+from tests import builders
 from tests.conftest import (
     CONSOLIDATOR,
     FOCAL,
@@ -250,3 +251,33 @@ async def test_the_department_is_nudged_before_and_after_the_answer_is_due(h: Ha
     await h.press(FOCAL2, f"kny:{pid}:x")
     await h.send(FOCAL2, "Ngoài thẩm quyền của Sở; đề nghị xã liên hệ Sở Tài chính")
     assert await nudges(dt.datetime(2026, 2, 3, 8, 30, tzinfo=VN)) == []  # answered: quiet
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda h: builders.text(FOCAL, h.bot, "   "), "Tin nhắn trống"),
+        (lambda h: builders.text(FOCAL, h.bot, "dài " * 800), "quá dài"),
+        (lambda h: builders.sticker(FOCAL, h.bot), "chỉ đọc được tin nhắn chữ"),
+        (lambda h: builders.text(FOCAL, h.bot, "/trogiup"), "/kiennghi"),
+        (lambda h: builders.press(FOCAL, h.bot, "kny:999:r"), "không hợp lệ"),
+    ],
+)
+async def test_bad_input_while_writing_keeps_the_draft_and_the_step(
+    h: Harness, make: object, expected: str
+) -> None:
+    calls = await h.send(FOCAL, "/kiennghi")
+    calls = await h.press(FOCAL, button(calls, "Kiến nghị mới"))
+    await h.press(FOCAL, button(calls, "Đất đai"))
+    before = await h.rows("SELECT field, content, filed_at FROM proposals")
+    calls = await h.feed(make(h))  # type: ignore[operator]
+    assert expected in text_of(calls)
+    assert await h.rows("SELECT field, content, filed_at FROM proposals") == before
+    assert await h.rows("SELECT step FROM conversations WHERE proposal_id IS NOT NULL") == [
+        ("k_content",)
+    ]
+    calls = await h.send(FOCAL, "<b>Đề nghị</b> đo đạc, số hóa dữ liệu đất đai")
+    assert "Đề nghị đơn vị nào trả lời?" in text_of(calls)
+    assert await h.rows("SELECT content FROM proposals") == [
+        ("<b>Đề nghị</b> đo đạc, số hóa dữ liệu đất đai",)
+    ]
