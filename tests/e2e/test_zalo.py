@@ -14,6 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from docx import Document
+from openpyxl import load_workbook
 
 from bot.demo import wait_settled
 from bot.zalo.standin import ZaloSent, ZaloStandIn
@@ -162,6 +163,25 @@ async def test_a_plan_and_the_consolidated_document_in_zalo(zw: ZaloWorld) -> No
         async with http.get(forged) as r:
             assert r.status == 403
     assert await zw.e2e.rows("SELECT channel, sent > 0 FROM channel_usage") == [("zalo", 1)]
+
+    # the follow-through, in Zalo: the progress of the submitted plan, and its results file
+    out = await zw.send(FOCAL, "tien do")  # a command word, with a space, without diacritics
+    assert "Báo cáo tiến độ" in said(out)
+    out = await zw.send(FOCAL, number(out, "1.1"))
+    out = await zw.send(FOCAL, number(out, "Đã hoàn thành"))
+    out = await zw.send(FOCAL, "Báo cáo số 12/BC-TTT")
+    out = await zw.send(FOCAL, number(out, "Nộp báo cáo"))
+    out = await zw.send(FOCAL, number(out, "Xác nhận nộp"))
+    assert "Đã nộp báo cáo tiến độ" in said(out)
+    out = await zw.send(CONSOLIDATOR, "tổng hợp")
+    out = await zw.send(CONSOLIDATOR, number(out, "Kết quả thực hiện (.xlsx)"))
+    links = re.findall(r"(http://127\.0\.0\.1:\d+/tep/\S+)", said(out))
+    assert links, said(out)
+    async with aiohttp.ClientSession() as http, http.get(links[0]) as r:
+        assert r.status == 200
+        book = load_workbook(io.BytesIO(await r.read()))
+    values = [c.value for row in book.worksheets[0].iter_rows() for c in row]
+    assert "Báo cáo số 12/BC-TTT" in values and "Đã hoàn thành" in values
 
 
 async def test_a_rejected_zalo_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
