@@ -398,23 +398,19 @@ async def return_command(ctx: Ctx) -> None:
         return
     await ctx.tx.plans.return_plan(plan.id, reason, ctx.now)
     await ctx.audit("plan.return", "plan", plan.id, reason=reason)
-    sent = 0
-    for user in (await ctx.tx.users.people_by_agency(Role.FOCAL)).get(agency.id, []):
-        if user.blocked_at is not None:
-            continue
-        with use_locale(user.locale or ctx.services.default_locale):
-            ctx.say(
-                _(
-                    "↩️ {consolidator} returned the plan of {agency} for revision.\nReason: {reason}\n"
-                    "Please edit it with /kehoach and submit again with /nop."
-                ).format(
-                    consolidator=esc(campaign.consolidator.name),
-                    agency=esc(agency.name),
-                    reason=esc(reason),
-                ),
-                to=Recipient(user.channel, user.external_id),
-            )
-        sent += 1
+    people = await ctx.tx.users.people_by_agency(Role.FOCAL, (agency.id,))
+    sent = ctx.tell(
+        people.get(agency.id, []),
+        lambda: _(
+            "↩️ {consolidator} returned the plan of {agency} for revision.\nReason: {reason}\n"
+            "Please edit it with /kehoach and submit again with /nop."
+        ).format(
+            consolidator=esc(campaign.consolidator.name),
+            agency=esc(agency.name),
+            reason=esc(reason),
+        ),
+        sender_too=True,
+    )
     ctx.say(
         _("Returned the plan of {agency} for revision; {n} focal persons told.").format(
             agency=esc(agency.name), n=sent
@@ -465,25 +461,21 @@ async def return_report_command(ctx: Ctx) -> None:
         return
     await ctx.tx.progress.return_report(report.id, reason, ctx.now)
     await ctx.audit("progress.return", "plan", plan.id, period=period.key, reason=reason)
-    sent = 0
-    for user in (await ctx.tx.users.people_by_agency(Role.FOCAL, (agency.id,))).get(agency.id, []):
-        if user.blocked_at is not None:
-            continue
-        with use_locale(user.locale or ctx.services.default_locale):
-            ctx.say(
-                _(
-                    "↩️ {consolidator} returned the progress report of {agency} for {period} for "
-                    "revision.\nReason: {reason}\nPlease correct it with /tiendo and submit again."
-                ).format(
-                    consolidator=esc(campaign.consolidator.name),
-                    agency=esc(agency.name),
-                    period=esc(period.label),
-                    reason=esc(reason),
-                ),
-                [[progress.report_button()]],
-                to=Recipient(user.channel, user.external_id),
-            )
-        sent += 1
+    people = await ctx.tx.users.people_by_agency(Role.FOCAL, (agency.id,))
+    sent = ctx.tell(
+        people.get(agency.id, []),
+        lambda: _(
+            "↩️ {consolidator} returned the progress report of {agency} for {period} for "
+            "revision.\nReason: {reason}\nPlease correct it with /tiendo and submit again."
+        ).format(
+            consolidator=esc(campaign.consolidator.name),
+            agency=esc(agency.name),
+            period=esc(period.label),
+            reason=esc(reason),
+        ),
+        lambda: [[progress.report_button()]],
+        sender_too=True,
+    )
     ctx.say(
         _("Returned the progress report of {agency} for {period}; {n} focal persons told.").format(
             agency=esc(agency.name), period=esc(period.label), n=sent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from db.repos import Repos
 from db.users import Membership, User
 from domain.model import Agency, Plan, Role
 from handlers.types import Choice, Event, Recipient, Reply
+from locales import use_locale
 
 Clock = Callable[[], dt.datetime]
 
@@ -127,3 +128,29 @@ class Ctx:
         reply = Reply(text=text, choices=choices or [], edit=edit, to=to, toast=toast)
         self.replies.append(reply)
         return reply
+
+    def tell(
+        self,
+        users: Iterable[User],
+        text: Callable[[], str],
+        choices: Callable[[], list[list[Choice]]] | None = None,
+        *,
+        sender_too: bool = False,
+    ) -> int:
+        """One message to each of ``users`` (each once; not those who blocked the bot, nor the
+        sender unless ``sender_too``), made by ``text``/``choices`` in that person's language.
+        Returns how many were told."""
+        told: set[int] = set()
+        for user in users:
+            if user.blocked_at is not None or user.id in told:
+                continue
+            if user.id == self.user.id and not sender_too:
+                continue
+            told.add(user.id)
+            with use_locale(user.locale or self.services.default_locale):
+                self.say(
+                    text(),
+                    choices() if choices else None,
+                    to=Recipient(user.channel, user.external_id),
+                )
+        return len(told)

@@ -12,8 +12,8 @@ from handlers import views
 from handlers.context import Ctx
 from handlers.input import InputError, clean
 from handlers.markup import esc
-from handlers.types import Choice, Recipient
-from locales import _, fmt_datetime, use_locale
+from handlers.types import Choice
+from locales import _, fmt_datetime
 
 
 async def current_plan(ctx: Ctx) -> Plan | None:
@@ -219,21 +219,19 @@ async def notify_consolidators(
     ctx: Ctx, plan: Plan, version: int, late: int, measures: int
 ) -> None:
     assert ctx.campaign is not None
-    for user in await ctx.tx.users.with_role(Role.CONSOLIDATOR, ctx.campaign.consolidator.id):
-        if user.blocked_at is not None or user.id == ctx.user.id:
-            continue
-        with use_locale(user.locale or ctx.services.default_locale):
-            text = _(
-                "📥 {agency} submitted its plan: version {v}, {measures} measures, at {at}."
-            ).format(
-                agency=esc(plan.agency.name),
-                v=version,
-                measures=measures,
-                at=fmt_datetime(ctx.now, ctx.services.tz),
-            )
-            if late:
-                text += " ⚠️ " + views.late_text(late)
-            ctx.say(text, to=Recipient(user.channel, user.external_id))
+
+    def text() -> str:
+        out = _(
+            "📥 {agency} submitted its plan: version {v}, {measures} measures, at {at}."
+        ).format(
+            agency=esc(plan.agency.name),
+            v=version,
+            measures=measures,
+            at=fmt_datetime(ctx.now, ctx.services.tz),
+        )
+        return out + (" ⚠️ " + views.late_text(late) if late else "")
+
+    ctx.tell(await ctx.tx.users.with_role(Role.CONSOLIDATOR, ctx.campaign.consolidator.id), text)
 
 
 async def invalid_button(ctx: Ctx) -> None:

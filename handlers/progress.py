@@ -26,8 +26,8 @@ from handlers.context import Ctx
 from handlers.input import InputError, clean
 from handlers.markup import clip, esc
 from handlers.plan import current_plan, invalid_button, plan_at
-from handlers.types import Choice, Recipient
-from locales import _, days_phrase, fmt_date, fmt_datetime, fmt_number, ngettext, use_locale
+from handlers.types import Choice
+from locales import _, days_phrase, fmt_date, fmt_datetime, fmt_number, ngettext
 
 STEPS = ("g_result", "g_reason", "g_newdate")
 ACTIONS = (
@@ -509,21 +509,19 @@ async def submit(ctx: Ctx, report_id: int, revision: int) -> None:
             late=views.late_text(late)
         )
     ctx.say(text, [[views.menu_button()]], edit=True)
-    for user in await ctx.tx.users.with_role(Role.CONSOLIDATOR, ctx.campaign.consolidator.id):
-        if user.blocked_at is not None or user.id == ctx.user.id:
-            continue
-        with use_locale(user.locale or ctx.services.default_locale):
-            note = _(
-                "📥 {agency} submitted its progress report for {period} (version {v}): {counts}."
-            ).format(
-                agency=esc(plan.agency.name),
-                period=esc(period.label),
-                v=version,
-                counts=_counts(report, todo),
-            )
-            if late:
-                note += " ⚠️ " + views.late_text(late)
-            ctx.say(note, to=Recipient(user.channel, user.external_id))
+
+    def note() -> str:
+        out = _(
+            "📥 {agency} submitted its progress report for {period} (version {v}): {counts}."
+        ).format(
+            agency=esc(plan.agency.name),
+            period=esc(period.label),
+            v=version,
+            counts=_counts(report, todo),
+        )
+        return out + (" ⚠️ " + views.late_text(late) if late else "")
+
+    ctx.tell(await ctx.tx.users.with_role(Role.CONSOLIDATOR, ctx.campaign.consolidator.id), note)
 
 
 # -- buttons -----------------------------------------------------------------------------------

@@ -26,8 +26,8 @@ from handlers.context import Ctx
 from handlers.input import InputError, clean
 from handlers.markup import clip, esc
 from handlers.plan import invalid_button
-from handlers.types import Choice, Recipient
-from locales import _, days_phrase, fmt_date, fmt_number, ngettext, use_locale
+from handlers.types import Choice
+from locales import _, days_phrase, fmt_date, fmt_number, ngettext
 
 STEPS = ("k_content", "k_answer", "k_expected")
 ACTIONS = (
@@ -321,13 +321,12 @@ async def file(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
         ).format(n=number),
         [[menu_button()]],
     )
-    for user in await _consolidators(ctx):
-        with use_locale(user.locale or ctx.services.default_locale):
-            ctx.say(
-                "📨 " + details(filed, ctx.today),
-                _route_rows(filed),
-                to=Recipient(user.channel, user.external_id),
-            )
+    ctx.tell(
+        await _consolidators(ctx),
+        lambda: "📨 " + details(filed, ctx.today),
+        lambda: _route_rows(filed),
+        sender_too=True,
+    )
 
 
 def _route_rows(p: Proposal) -> list[list[Choice]]:
@@ -450,25 +449,25 @@ async def route(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
         ),
         [[menu_button()]],
     )
-    for user in await _focal(ctx, agency_id):
-        with use_locale(user.locale or ctx.services.default_locale):
-            ctx.say(
-                _("📨 {dept} is asked to answer proposal no. {n} by {date}:").format(
-                    dept=esc(dept.name), n=p.number, date=fmt_date(due)
-                )
-                + "\n"
-                + details(routed, ctx.today),
-                _answer_rows(routed),
-                to=Recipient(user.channel, user.external_id),
+    ctx.tell(
+        await _focal(ctx, agency_id),
+        lambda: (
+            _("📨 {dept} is asked to answer proposal no. {n} by {date}:").format(
+                dept=esc(dept.name), n=p.number, date=fmt_date(due)
             )
-    for user in await _focal(ctx, p.from_agency_id):
-        with use_locale(user.locale or ctx.services.default_locale):
-            ctx.say(
-                _("📨 Your proposal no. {n} was routed to {dept}, to answer by {date}.").format(
-                    n=p.number, dept=esc(dept.name), date=fmt_date(due)
-                ),
-                to=Recipient(user.channel, user.external_id),
-            )
+            + "\n"
+            + details(routed, ctx.today)
+        ),
+        lambda: _answer_rows(routed),
+        sender_too=True,
+    )
+    ctx.tell(
+        await _focal(ctx, p.from_agency_id),
+        lambda: _("📨 Your proposal no. {n} was routed to {dept}, to answer by {date}.").format(
+            n=p.number, dept=esc(dept.name), date=fmt_date(due)
+        ),
+        sender_too=True,
+    )
 
 
 async def start_answer(ctx: Ctx, proposal_id: int, code: str) -> None:
@@ -494,22 +493,17 @@ async def _answered(ctx: Ctx, proposal_id: int) -> None:
     ctx.say(
         _("✅ Answer to proposal no. {n} saved and sent.").format(n=p.number), [[menu_button()]]
     )
-    recipients = {u.id: u for u in await _focal(ctx, p.from_agency_id)}
-    for user in await _consolidators(ctx):
-        recipients.setdefault(user.id, user)
-    for user in recipients.values():
-        if user.id == ctx.user.id:
-            continue
-        with use_locale(user.locale or ctx.services.default_locale):
-            ctx.say(
-                _("📬 {dept} answered proposal no. {n}:").format(
-                    dept=esc(p.responsible_name or ""), n=p.number
-                )
-                + "\n"
-                + details(p, ctx.today),
-                [[menu_button()]],
-                to=Recipient(user.channel, user.external_id),
+    ctx.tell(
+        [*await _focal(ctx, p.from_agency_id), *await _consolidators(ctx)],
+        lambda: (
+            _("📬 {dept} answered proposal no. {n}:").format(
+                dept=esc(p.responsible_name or ""), n=p.number
             )
+            + "\n"
+            + details(p, ctx.today)
+        ),
+        lambda: [[menu_button()]],
+    )
 
 
 # -- for the consolidators ---------------------------------------------------------------------
