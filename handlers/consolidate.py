@@ -23,7 +23,7 @@ from domain.overview import AgencyStatus, Overview, overview
 from domain.rules import Status
 from domain.text import REASON_MAX
 from handlers import buttons as act
-from handlers import progress, proposals, views
+from handlers import follow, progress, views
 from handlers.context import Ctx
 from handlers.input import InputError, clean
 from handlers.markup import BREAK, esc
@@ -146,10 +146,8 @@ async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool
     ]
     lines += late_lines(ov)
     if page == 0:
-        lines += await progress.summary_lines(
-            ctx.tx, campaign, [r.plan for r in ov.rows], ctx.today
-        )
-        lines += await proposals.summary_lines(ctx.tx, campaign, ctx.today)
+        lines += await follow.progress_lines(ctx.tx, campaign, [r.plan for r in ov.rows], ctx.today)
+        lines += await follow.proposal_lines(ctx.tx, campaign, ctx.today)
     if pages > 1:
         lines.append(_("Page {p}/{n}").format(p=page + 1, n=pages))
     head = len(lines)
@@ -172,12 +170,12 @@ async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool
         ]
     )
     rows.append([Choice(_("📝 Draft incl. unsubmitted (.docx)"), act.Download("draft"))])
-    follow = []
+    downloads = []
     if c.periods and c.current_period(ctx.today):
-        follow.append(Choice(_("📈 Results (.docx)"), act.Download("progd")))
-        follow.append(Choice(_("📈 Results (.xlsx)"), act.Download("prog")))
-    follow.append(Choice(_("📨 Proposals (.xlsx)"), act.Download("prop")))
-    rows.append(follow)
+        downloads.append(Choice(_("📈 Results (.docx)"), act.Download("progd")))
+        downloads.append(Choice(_("📈 Results (.xlsx)"), act.Download("prog")))
+    downloads.append(Choice(_("📨 Proposals (.xlsx)"), act.Download("prop")))
+    rows.append(downloads)
     text = "\n".join(lines[:head]) + BREAK + "\n" + BREAK.join(lines[head:])
     ctx.say(text, rows, edit=edit)
 
@@ -189,9 +187,9 @@ async def agency_plan(ctx: Ctx, campaign: ActiveCampaign, agency: Agency) -> Non
         ctx.say(_("{agency} has no items in this campaign.").format(agency=esc(agency.name)))
         return
     text = views.plan_text(campaign.definition, plan, ctx.today, ctx.services.tz)
-    follow = await progress.agency_lines(ctx.tx, campaign, plan, ctx.today, ctx.services.tz)
-    if follow:
-        text += BREAK + "\n".join(follow)
+    progress_lines = await follow.agency_lines(ctx.tx, campaign, plan, ctx.today, ctx.services.tz)
+    if progress_lines:
+        text += BREAK + "\n".join(progress_lines)
     ctx.say(text, [[Choice(_("⬅️ Back to the status"), act.StatusPage(0))]])
 
 
@@ -306,7 +304,7 @@ async def _follow_through(
         period = c.period(period_key) if period_key else c.current_period(today)
         if period is None:
             raise LookupError("no reporting period" + (f" {period_key}" if period_key else ""))
-        lines = await progress.document_lines(tx, campaign, period, today)
+        lines = await follow.document_lines(tx, campaign, period, today)
         if kind == "docx":
             content, _n = results_docx(c, period, lines, today)
         else:

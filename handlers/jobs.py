@@ -24,11 +24,11 @@ from db.campaigns import ActiveCampaign
 from db.connection import Database
 from db.repos import Repos
 from db.users import User
-from domain import progress as follow
+from domain import progress as progress_rules
 from domain import proposals as asked
 from domain.model import Plan, Role
 from domain.schedule import ScheduleConfig, nudge_slot, reminder_slot, summary_slot
-from handlers import consolidate, progress, proposals
+from handlers import consolidate, follow, progress, proposals
 from handlers.context import Services
 from handlers.markup import esc
 from handlers.outbox import BROADCAST, NOTICE, enqueue
@@ -232,9 +232,9 @@ class Jobs:
                     plans = {p.agency.id: p for p in await tx.plans.plans(campaign.id, batch)}
                 for agency_id in batch:
                     plan = plans.get(agency_id)
-                    what = follow.Nudge()
+                    what = progress_rules.Nudge()
                     if plan is not None:
-                        what = follow.nudge(
+                        what = progress_rules.nudge(
                             plan,
                             reports.get(plan.id),
                             done.get(plan.id, frozenset()),
@@ -257,7 +257,7 @@ class Jobs:
                                 buttons.append(proposals.menu_button())
                             replies.append(
                                 Reply(
-                                    text=progress.nudge_text(names[agency_id], period, what, today),
+                                    text=follow.nudge_text(names[agency_id], period, what, today),
                                     choices=[buttons] if buttons else [],
                                     to=Recipient(user.channel, user.external_id),
                                 )
@@ -509,10 +509,10 @@ async def summary_text(
     late = consolidate.late_lines(ov)
     if late:
         lines += ["", *late]
-    execution = await progress.summary_lines(tx, campaign, [r.plan for r in ov.rows], today)
+    execution = await follow.progress_lines(tx, campaign, [r.plan for r in ov.rows], today)
     if execution:
         lines += ["", *execution]
-    asked = await proposals.summary_lines(tx, campaign, today)
+    asked = await follow.proposal_lines(tx, campaign, today)
     if asked:
         lines += ["", *asked]
     return "\n".join(lines), bool(ov.submitted)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from db.campaigns import ActiveCampaign
-from db.repos import Repos
 from db.users import User
 from domain import proposals as rules
 from domain.documents.model import answer_label
@@ -27,7 +25,7 @@ from handlers.input import InputError, clean
 from handlers.markup import clip, esc
 from handlers.plan import invalid_button
 from handlers.types import Choice
-from locales import _, days_phrase, fmt_date, fmt_number, ngettext
+from locales import _, days_phrase, fmt_date, fmt_number
 
 STEPS = ("k_content", "k_answer", "k_expected")
 ACTIONS = (
@@ -504,49 +502,6 @@ async def _answered(ctx: Ctx, proposal_id: int) -> None:
         ),
         lambda: [[menu_button()]],
     )
-
-
-# -- for the consolidators ---------------------------------------------------------------------
-
-
-async def summary_lines(
-    tx: Repos, campaign: ActiveCampaign, today: dt.date, *, overdue_max: int = 10
-) -> list[str]:
-    """Proposals at a glance: by state, by field, by responsible department; overdue answers."""
-    proposals = await tx.proposals.listing(campaign.id)
-    if not proposals:
-        return []
-    t = rules.tally(proposals, today)
-    lines = [
-        _(
-            "**Proposals:** {n} · waiting to be routed {f} · waiting for an answer {r} · "
-            "answered {a} · answer overdue {o}"
-        ).format(n=len(proposals), f=t.filed, r=t.routed, a=t.answered, o=t.overdue),
-        _("By field: {list}").format(
-            list="; ".join(
-                f"{esc(k)} {a}/{n}" + (f" (⏰ {o})" if o else "") for k, n, a, o in t.by_field
-            )
-        ),
-    ]
-    if t.by_department:
-        lines.append(
-            _("By department (answered/routed): {list}").format(
-                list="; ".join(
-                    f"{esc(k)} {a}/{n}" + (f" (⏰ {o})" if o else "")
-                    for k, n, a, o in t.by_department
-                )
-            )
-        )
-    late = sorted(
-        (p for p in proposals if rules.overdue_days(p, today)), key=lambda p: p.due_date or today
-    )
-    for p in late[:overdue_max]:
-        days = rules.overdue_days(p, today)
-        lines.append(
-            f"⏰ {number(p)} {esc(p.from_code)} → {esc(p.responsible_code or '')}: "
-            + ngettext("%(n)s day overdue", "%(n)s days overdue", days) % {"n": fmt_number(days)}
-        )
-    return lines
 
 
 # -- buttons -----------------------------------------------------------------------------------
