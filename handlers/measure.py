@@ -10,9 +10,9 @@ from collections.abc import Collection
 
 from domain.model import Agency, Measure, Plan, Shortcoming
 from domain.text import MEASURES_MAX, PARTNERS_MAX
-from domain.units import UnitCheck, Units
+from domain.units import UnitCheck
 from handlers import buttons as act
-from handlers import views, wizard
+from handlers import unit_names, views, wizard
 from handlers.context import Ctx
 from handlers.input import InputError, names
 from handlers.markup import esc
@@ -194,7 +194,7 @@ async def answer_text(ctx: Ctx, plan: Plan, raw: str) -> None:
         assert step.parse is not None
         values = step.parse(raw, ctx.campaign.definition if ctx.campaign else None, False)
         if step.units and found is not None:
-            checked = await _known_unit(ctx, plan, found[1], step, values)
+            checked = await unit_names.known(ctx, plan, found[1], step.attribute, values)
             if checked is None:
                 return  # questioned: nothing stored yet
             values = checked
@@ -272,9 +272,10 @@ async def _add_partners(
         raise InputError(_("The message is empty. Please type the content as text."))
     known: list[str] = typed
     unknown: list[UnitCheck] = []
-    if not confirmed:
-        units = await _units(ctx, plan)
-        checks = [units.check(name, _year(ctx)) for name in typed]
+    lookup = None
+    if not confirmed:  # kept as typed once the person confirmed them
+        lookup = await unit_names.lookup(ctx, plan)
+        checks = [lookup.check(name) for name in typed]
         known = [c.name for c in checks if c.known]
         unknown = [c for c in checks if not c.known]
     current = list(m.partners or ())
@@ -283,8 +284,8 @@ async def _add_partners(
         raise InputError(_too_many_partners())
     if merged != current:
         await _update(ctx, plan, m.id, partners=merged)
-    if unknown:
-        await _ask_unit(ctx, m, unknown, lead=False)
+    if unknown and lookup is not None:
+        await unit_names.ask(ctx, m, unknown, lookup, lead=False)
         return
     fresh = await ctx.plan()
     if fresh:
@@ -328,89 +329,6 @@ def _too_many_partners() -> str:
     return _("A measure can have at most {max} coordinating units.").format(
         max=fmt_number(PARTNERS_MAX)
     )
-
-
-# -- unit names ----------------------------------------------------------------------------------
-
-
-def _year(ctx: Ctx) -> int | None:
-    return ctx.campaign.definition.year if ctx.campaign else None
-
-
-async def _units(ctx: Ctx, plan: Plan) -> Units:
-    """The names this plan may use without a question: the campaign's agencies, and the names
-    its measures already use (a unit outside the list, once kept, is not asked about again)."""
-    agencies = await ctx.tx.campaigns.agencies(ctx.campaign.id) if ctx.campaign else []
-    used: list[str] = []
-    for item in plan.shortcomings:
-        for m in item.measures:
-            used.extend([m.lead_unit or "", *(m.partners or ())])
-    return Units((a.name for a in agencies), used)
-
-
-async def _known_unit(
-    ctx: Ctx, plan: Plan, m: Measure, step: wizard.Step, values: wizard.Values
-) -> wizard.Values | None:
-    """The typed unit in the campaign's spelling, or None once the person is asked about it."""
-    typed = str(values[step.attribute])
-    check = (await _units(ctx, plan)).check(typed, _year(ctx))
-    if check.known:
-        return {**values, step.attribute: check.name}
-    await _ask_unit(ctx, m, [check], lead=True)
-    return None
-
-
-async def _ask_unit(ctx: Ctx, m: Measure, unknown: list[UnitCheck], *, lead: bool) -> None:
-    """Asks about names that match no agency; they wait with the step (nothing is stored) until
-    the person keeps them, picks a suggested agency, or types again."""
-    step = "m_lead" if lead else "m_partners"
-    await ctx.go(step, pending="; ".join(u.name for u in unknown))
-    rows: list[list[Choice]] = []
-    if len(unknown) == 1:
-        u = unknown[0]
-        shown = esc(u.name)
-        if u.timeline:
-            text = _(
-                "«{name}» reads like a time, not a unit. The timeline comes later; here, which "
-                "unit is meant? Choose one, type the name again, or keep «{name}» as it is."
-            ).format(name=shown)
-        elif u.similar:
-            text = _(
-                "«{name}» is not one of this campaign's agencies. Did you mean one of these? "
-                "Or keep the name as you typed it."
-            ).format(name=shown)
-        else:
-            text = _(
-                "«{name}» is not one of this campaign's agencies. Keep it as you typed it (a "
-                "unit outside the list), or type the name again."
-            ).format(name=shown)
-        if u.similar and ctx.campaign:
-            for agency in await _agencies_named(ctx, u.similar):
-                choose: act.Action = (
-                    act.ChooseLead(m.id, agency.id) if lead else act.AddPartner(m.id, agency.id)
-                )
-                rows.append([Choice("👉 " + agency.name, choose)])
-        keep = _("✅ Keep «{name}»").format(name=_short(u.name))
-    else:
-        text = _(
-            "These names are not among this campaign's agencies: {names}. Keep them as you "
-            "typed them, or type the names again."
-        ).format(names=", ".join("«" + esc(u.name) + "»" for u in unknown))
-        keep = _("✅ Keep them as typed")
-    rows.append([Choice(keep, act.KeepAnswer(m.id))])
-    rows.append([views.back_button()])
-    ctx.say(text, rows)
-
-
-async def _agencies_named(ctx: Ctx, names_: tuple[str, ...]) -> list[Agency]:
-    if ctx.campaign is None:
-        return []
-    by_name = {a.name: a for a in await ctx.tx.campaigns.agencies(ctx.campaign.id)}
-    return [by_name[n] for n in names_ if n in by_name]
-
-
-def _short(name: str, limit: int = 40) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 async def choose_lead(ctx: Ctx, plan: Plan, measure_id: int, agency_id: int) -> None:
