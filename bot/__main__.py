@@ -354,8 +354,8 @@ def export_problem(args: argparse.Namespace) -> str:
 async def export(settings: Settings, args: argparse.Namespace) -> int:
     """The consolidated plan from one read snapshot: no write lock, the bot keeps running."""
     from bot.reports import build
-    from handlers.consolidate import caption
     from handlers.context import utc_now
+    from handlers.documents import caption
 
     problem = export_problem(args)
     if problem:

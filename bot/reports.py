@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from db.connection import Database
 from db.documents import ReportJob
-from handlers import consolidate
+from handlers import documents
 from handlers.context import Services
 from handlers.outbox import DOCUMENTS_KEPT, NOTICE, enqueue
 from handlers.types import Recipient, Reply, StoredFile
@@ -39,7 +39,7 @@ def build(
     tz: str,
     document: str = "plan",
     period: str | None = None,
-) -> consolidate.Built:
+) -> documents.Built:
     """In the worker process: read one snapshot and lay the document out."""
     return asyncio.run(
         _build(
@@ -57,14 +57,14 @@ async def _build(
     tz: str,
     document: str,
     period: str | None,
-) -> consolidate.Built:
+) -> documents.Built:
     db = await Database.open_reader(db_path)
     try:
         async with db.read() as tx:  # one snapshot: every agency as of the same moment
             campaign = await tx.campaigns.by_id(campaign_id)
             if campaign is None:
                 raise LookupError(f"campaign {campaign_id} is gone")
-            return await consolidate.documents(
+            return await documents.documents(
                 tx,
                 campaign,
                 today,
@@ -162,7 +162,7 @@ class ReportWorker:
             replies = []
             for channel, external, locale in job.recipients:
                 with use_locale(locale or self.services.default_locale):
-                    text = consolidate.caption(
+                    text = documents.caption(
                         built.submitted, built.total, built.draft, built.document, built.period
                     )
                 replies.append(
