@@ -36,7 +36,7 @@ from bench.report import build as build_plans
 from bench.report import peak_mib
 from db.connection import Database
 from domain.progress import Progress
-from domain.proposals import Answer
+from domain.proposals import Answer, AnswerDraft
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -103,10 +103,16 @@ async def build(folder: Path, agencies: int) -> Path:
                 if n % 2 == 0:
                     await tx.proposals.route(pid, stc.id, today + dt.timedelta(days=15), now)
                 if n % 4 == 0:
-                    await tx.proposals.update(
-                        pid, now, answer=Answer.RESOLVED, answer_text="Đã bố trí kinh phí năm 2026"
+                    routed = await tx.proposals.get(pid)
+                    assert routed is not None
+                    draft = AnswerDraft(
+                        proposal_id=pid,
+                        agency_id=stc.id,
+                        revision=routed.revision,
+                        kind=Answer.RESOLVED,
+                        text="Đã bố trí kinh phí năm 2026",
                     )
-                    await tx.proposals.answered(pid, 1, now)
+                    assert await tx.proposals.answer(draft, 1, now)
     finally:
         await db.close()
     return db_path

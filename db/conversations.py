@@ -8,6 +8,7 @@ import json
 from pydantic import BaseModel
 
 from db.base import Repository, iso
+from domain.proposals import AnswerDraft
 
 
 class Conversation(BaseModel):
@@ -23,6 +24,7 @@ class Conversation(BaseModel):
     pending: str | None = None  # an answer waiting for the person's confirmation
     period: str | None = None  # the reporting period of a progress step
     proposal_id: int | None = None  # the proposal being written or answered
+    answer: AnswerDraft | None = None  # the answer being written, until it is whole
 
 
 class ConversationRepo(Repository):
@@ -42,19 +44,20 @@ class ConversationRepo(Repository):
             pending=row["pending"],
             period=row["period"],
             proposal_id=row["proposal_id"],
+            answer=AnswerDraft.model_validate_json(row["answer"]) if row["answer"] else None,
         )
 
     async def save(self, conv: Conversation, at: dt.datetime) -> None:
         await self._run(
             "INSERT INTO conversations (user_id, step, agency_id, assignment_id, measure_id,"
-            " wizard, campaign_id, menu, pending, period, proposal_id, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " wizard, campaign_id, menu, pending, period, proposal_id, answer, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET step = excluded.step,"
             " agency_id = excluded.agency_id, assignment_id = excluded.assignment_id,"
             " measure_id = excluded.measure_id, wizard = excluded.wizard,"
             " campaign_id = excluded.campaign_id, menu = excluded.menu,"
             " pending = excluded.pending, period = excluded.period,"
-            " proposal_id = excluded.proposal_id,"
+            " proposal_id = excluded.proposal_id, answer = excluded.answer,"
             " updated_at = excluded.updated_at",
             (
                 conv.user_id,
@@ -68,6 +71,7 @@ class ConversationRepo(Repository):
                 conv.pending,
                 conv.period,
                 conv.proposal_id,
+                conv.answer.model_dump_json() if conv.answer else None,
                 iso(at),
             ),
         )

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from db.base import Repository, day, from_iso, iso
-from domain.proposals import Answer, Proposal
+from domain.proposals import Answer, AnswerDraft, Proposal
 
 _SELECT = (
     "SELECT k.*, f.code AS from_code, f.name AS from_name, a.code AS asked_code,"
@@ -15,14 +15,7 @@ _SELECT = (
     " LEFT JOIN agencies a ON a.id = k.asked_agency_id"
     " LEFT JOIN agencies r ON r.id = k.responsible_agency_id"
 )
-_EDITABLE = (
-    "content",
-    "asked_agency_id",
-    "answer",
-    "answer_text",
-    "expected_text",
-    "expected",
-)
+_EDITABLE = ("content", "asked_agency_id")  # a draft's fields; answers go through answer()
 
 
 class ProposalRepo(Repository):
@@ -72,7 +65,7 @@ class ProposalRepo(Repository):
         ]
         sets = ", ".join(f"{k} = ?" for k in fields)
         await self._run(
-            f"UPDATE proposals SET {sets}, updated_at = ? WHERE id = ?",
+            f"UPDATE proposals SET {sets}, revision = revision + 1, updated_at = ? WHERE id = ?",
             (*values, iso(at), proposal_id),
         )
 
@@ -90,15 +83,39 @@ class ProposalRepo(Repository):
     async def route(self, proposal_id: int, agency_id: int, due: dt.date, at: dt.datetime) -> None:
         await self._run(
             "UPDATE proposals SET responsible_agency_id = ?, routed_at = ?, due_date = ?,"
-            " updated_at = ? WHERE id = ?",
+            " revision = revision + 1, updated_at = ? WHERE id = ?",
             (agency_id, iso(at), due.isoformat(), iso(at), proposal_id),
         )
 
-    async def answered(self, proposal_id: int, user_id: int, at: dt.datetime) -> None:
-        await self._run(
-            "UPDATE proposals SET answered_at = ?, answered_by = ?, updated_at = ? WHERE id = ?",
-            (iso(at), user_id, iso(at), proposal_id),
+    async def answer(
+        self,
+        draft: AnswerDraft,
+        user_id: int,
+        at: dt.datetime,
+        *,
+        expected_text: str | None = None,
+        expected: dt.date | None = None,
+    ) -> bool:
+        """Stores a whole answer at once — only if the proposal is still with the draft's
+        agency and unchanged since the draft was begun. False (nothing stored) otherwise."""
+        changed = await self._run(
+            "UPDATE proposals SET answer = ?, answer_text = ?, expected_text = ?, expected = ?,"
+            " answered_at = ?, answered_by = ?, revision = revision + 1, updated_at = ?"
+            " WHERE id = ? AND responsible_agency_id = ? AND revision = ?",
+            (
+                draft.kind.value,
+                draft.text,
+                expected_text,
+                expected.isoformat() if expected else None,
+                iso(at),
+                user_id,
+                iso(at),
+                draft.proposal_id,
+                draft.agency_id,
+                draft.revision,
+            ),
         )
+        return changed == 1
 
 
 def _proposal(r: Any) -> Proposal:
@@ -126,4 +143,5 @@ def _proposal(r: Any) -> Proposal:
         expected_text=r["expected_text"],
         expected=day(r["expected"]),
         answered_at=from_iso(r["answered_at"]),
+        revision=r["revision"],
     )

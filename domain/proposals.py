@@ -51,6 +51,7 @@ class Proposal(Value):
     expected_text: str | None = None
     expected: dt.date | None = None
     answered_at: dt.datetime | None = None
+    revision: int = 0  # bumped by every change once filed
 
     @property
     def state(self) -> State:
@@ -61,6 +62,18 @@ class Proposal(Value):
         if self.answered_at is None:
             return State.ROUTED
         return State.ANSWERED
+
+
+class AnswerDraft(Value):
+    """An answer being written by a focal person of the responsible department: it lives in
+    their conversation and reaches the proposal only whole, and only if the proposal is still
+    with ``agency_id`` at ``revision``."""
+
+    proposal_id: int
+    agency_id: int
+    revision: int
+    kind: Answer
+    text: str | None = None
 
 
 def due_date(routed_on: dt.date, answer_days: int) -> dt.date:

@@ -99,9 +99,10 @@ class Ctx:
 
     async def go(self, step: str, **fields: object) -> None:
         """Move the user to ``step`` (and its ids); written in this event's transaction. An
-        answer waiting for confirmation is dropped unless ``pending`` is given."""
+        answer waiting for confirmation (``pending``) and a proposal's answer being written
+        (``answer``) are dropped unless given."""
         data = self.conv.model_dump()
-        data.update(pending=None)
+        data.update(pending=None, answer=None)
         data.update(step=step, campaign_id=self.campaign.id if self.campaign else None, **fields)
         self.conv = Conversation.model_validate(data)
         await self.tx.conversations.save(self.conv, self.now)

@@ -15,7 +15,7 @@ from db.users import User
 from domain import proposals as rules
 from domain.documents.model import answer_label
 from domain.model import Agency, Role
-from domain.proposals import Answer, Proposal, State
+from domain.proposals import Answer, AnswerDraft, Proposal, State
 from domain.text import CONTENT_MAX, OUTPUT_MAX, TIMELINE_MAX
 from domain.timeline import TimelineError, parse_timeline
 from handlers import buttons as act
@@ -225,10 +225,10 @@ async def prompt(ctx: Ctx) -> None:
             ),
             back,
         )
-    elif ctx.conv.step == "k_answer" and p.answer:
+    elif ctx.conv.step == "k_answer" and ctx.conv.answer:
         ctx.say(
             _("Proposal no. {n}: {answer}. Please type the answer.").format(
-                n=p.number, answer=answer_name(p.answer)
+                n=p.number, answer=answer_name(ctx.conv.answer.kind)
             ),
             back,
         )
@@ -251,13 +251,20 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
             await ctx.tx.proposals.update(p.id, ctx.now, content=clean(raw, CONTENT_MAX))
             await _ask_department(ctx, p)
             return
+        draft = ctx.conv.answer
+        if draft is None or draft.proposal_id != p.id:  # no answer begun: start from the buttons
+            await ctx.go("idle", proposal_id=None)
+            await open_proposal(ctx, p.id)
+            return
+        if not await _still_answerable(ctx, p, draft):
+            return
         if ctx.conv.step == "k_answer":
-            await ctx.tx.proposals.update(p.id, ctx.now, answer_text=clean(raw, OUTPUT_MAX))
-            if p.answer is Answer.IN_PROGRESS:
-                await ctx.go("k_expected", proposal_id=p.id)
+            draft = draft.model_copy(update={"text": clean(raw, OUTPUT_MAX)})
+            if draft.kind is Answer.IN_PROGRESS:
+                await ctx.go("k_expected", proposal_id=p.id, answer=draft)
                 await prompt(ctx)
                 return
-            await _answered(ctx, p.id)
+            await _answered(ctx, p, draft)
             return
         text = clean(raw, TIMELINE_MAX)
         try:
@@ -266,10 +273,44 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
             raise InputError(views.timeline_error(err.reason)) from None
         if tl.due is None or tl.due < ctx.today:
             raise InputError(_("Please give a date still ahead, e.g. 30/9/2026 or quý III/2026."))
-        await ctx.tx.proposals.update(p.id, ctx.now, expected_text=tl.text, expected=tl.due)
-        await _answered(ctx, p.id)
+        await _answered(ctx, p, draft, expected_text=tl.text, expected=tl.due)
     except InputError as err:
         ctx.say(str(err), back)
+
+
+async def _still_answerable(ctx: Ctx, p: Proposal, draft: AnswerDraft) -> bool:
+    """The answer being written still applies: the proposal is with the person's agency and has
+    not changed since the answer was begun. Otherwise the person is told, and nothing kept."""
+    mine = {a.id for a in ctx.focal_agencies()}
+    if (
+        p.responsible_agency_id == draft.agency_id
+        and draft.agency_id in mine
+        and p.revision == draft.revision
+    ):
+        return True
+    await _stale_answer(ctx, p)
+    return False
+
+
+async def _stale_answer(ctx: Ctx, p: Proposal) -> None:
+    await ctx.go("idle", proposal_id=None)
+    mine = {a.id for a in ctx.focal_agencies()}
+    if p.responsible_agency_id in mine:
+        ctx.say(
+            _(
+                "Proposal no. {n} was answered or changed after you began your answer, so your "
+                "answer was not saved. Here it is as it is now."
+            ).format(n=p.number)
+        )
+        await open_proposal(ctx, p.id)
+        return
+    ctx.say(
+        _(
+            "Proposal no. {n} was routed to {dept} after you began your answer, so your answer "
+            "was not saved: it is no longer for your agency to answer."
+        ).format(n=p.number, dept=esc(p.responsible_name or "")),
+        [[menu_button()]],
+    )
 
 
 async def _ask_department(ctx: Ctx, p: Proposal) -> None:
@@ -476,16 +517,37 @@ async def start_answer(ctx: Ctx, proposal_id: int, code: str) -> None:
     if p.responsible_agency_id not in {a.id for a in ctx.focal_agencies()}:
         await invalid_button(ctx)
         return
-    await ctx.tx.proposals.update(p.id, ctx.now, answer=_ANSWERS[code])
-    await ctx.go("k_answer", proposal_id=p.id, agency_id=p.responsible_agency_id)
+    assert p.responsible_agency_id is not None
+    draft = AnswerDraft(
+        proposal_id=p.id,
+        agency_id=p.responsible_agency_id,
+        revision=p.revision,
+        kind=_ANSWERS[code],
+    )
+    await ctx.go("k_answer", proposal_id=p.id, agency_id=p.responsible_agency_id, answer=draft)
     await prompt(ctx)
 
 
-async def _answered(ctx: Ctx, proposal_id: int) -> None:
-    """The answer is complete: recorded, and the proposer and the consolidators told."""
-    await ctx.tx.proposals.answered(proposal_id, ctx.user.id, ctx.now)
-    p = await ctx.tx.proposals.get(proposal_id)
-    assert p is not None and p.answer is not None
+async def _answered(
+    ctx: Ctx,
+    before: Proposal,
+    draft: AnswerDraft,
+    *,
+    expected_text: str | None = None,
+    expected: dt.date | None = None,
+) -> None:
+    """The answer is complete: stored at once if the proposal is still as it was when the
+    answer was begun (checked in the same statement), and the proposer and consolidators told
+    once."""
+    stored = await ctx.tx.proposals.answer(
+        draft, ctx.user.id, ctx.now, expected_text=expected_text, expected=expected
+    )
+    p = await ctx.tx.proposals.get(before.id)
+    assert p is not None
+    if not stored:
+        await _stale_answer(ctx, p)
+        return
+    assert p.answer is not None
     await ctx.audit("proposal.answer", "proposal", p.id, answer=p.answer.value)
     await ctx.go("idle", proposal_id=None)
     ctx.say(

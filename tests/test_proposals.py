@@ -281,3 +281,99 @@ async def test_bad_input_while_writing_keeps_the_draft_and_the_step(
     assert await h.rows("SELECT content FROM proposals") == [
         ("<b>Đề nghị</b> đo đạc, số hóa dữ liệu đất đai",)
     ]
+
+
+# -- an answer is stored whole, by the department responsible when it is stored (18.1, 18.2) --
+
+FOCAL3 = 1004  # a second focal person of SKHCN
+SNV_FOCAL = 1005
+
+
+async def _routed_to_skhcn(h: Harness) -> int:
+    calls = await _file(h)
+    await h.press(CONSOLIDATOR, button(calls, "Giao SKHCN"))
+    ((pid,),) = await h.rows("SELECT id FROM proposals")
+    return int(pid)
+
+
+async def test_an_answer_begun_before_rerouting_is_refused_and_nobody_is_misinformed(
+    h: Harness,
+) -> None:
+    await h.join(SNV_FOCAL, "SNV")
+    pid = await _routed_to_skhcn(h)
+    calls = await h.press(FOCAL2, f"kny:{pid}:r")
+    assert "Anh/chị nhập nội dung trả lời" in text_of(calls)
+    assert await h.rows("SELECT answer, answer_text FROM proposals") == [(None, None)]
+
+    calls = await h.press(CONSOLIDATOR, f"knr:{pid}:" + str(await _agency_id(h, "SNV")))
+    assert "Đã giao kiến nghị số 1 cho Sở Nội vụ" in to(calls, CONSOLIDATOR)
+
+    calls = await h.send(FOCAL2, "Đã cấp thiết bị")
+    refusal = to(calls, FOCAL2)
+    assert "đã được giao cho Sở Nội vụ sau khi anh/chị bắt đầu trả lời" in refusal
+    assert "chưa được lưu" in refusal
+    assert to(calls, FOCAL) == "" and to(calls, CONSOLIDATOR) == ""  # nobody told anything
+    assert await h.rows("SELECT answer, answer_text, answered_at FROM proposals") == [
+        (None, None, None)
+    ]
+    assert await h.rows(
+        "SELECT step, answer FROM conversations WHERE user_id ="
+        " (SELECT id FROM users WHERE external_id = ?)",
+        str(FOCAL2),
+    ) == [("idle", None)]
+
+    calls = await h.press(SNV_FOCAL, f"kny:{pid}:r")  # SNV answers: it is SNV that is named
+    calls = await h.send(SNV_FOCAL, "Sở Nội vụ đã hướng dẫn xã")
+    assert "📬 Sở Nội vụ đã trả lời kiến nghị số 1" in to(calls, FOCAL)
+    assert await h.rows("SELECT answer, answer_text FROM proposals") == [
+        ("resolved", "Sở Nội vụ đã hướng dẫn xã")
+    ]
+
+
+async def _agency_id(h: Harness, code: str) -> int:
+    ((aid,),) = await h.rows("SELECT id FROM agencies WHERE code = ?", code)
+    return int(aid)
+
+
+async def test_two_focal_persons_answering_at_once_never_mix_kind_and_text(h: Harness) -> None:
+    await h.join(FOCAL3, "SKHCN")
+    pid = await _routed_to_skhcn(h)
+    await h.press(FOCAL2, f"kny:{pid}:x")  # "cannot be done"
+    await h.press(FOCAL3, f"kny:{pid}:r")  # "resolved": the kind stays in each conversation
+    assert await h.rows("SELECT answer FROM proposals") == [(None,)]
+
+    calls = await h.send(FOCAL3, "Đã cấp đủ thiết bị cho các thôn")
+    assert "✅ Đã lưu và gửi trả lời kiến nghị số 1" in to(calls, FOCAL3)
+    assert to(calls, FOCAL).count("📬") == 1
+    calls = await h.send(FOCAL2, "Ngoài thẩm quyền của Sở")
+    assert "đã được trả lời hoặc thay đổi sau khi anh/chị bắt đầu trả lời" in to(calls, FOCAL2)
+    assert to(calls, FOCAL) == "" and to(calls, CONSOLIDATOR) == ""
+    assert await h.rows("SELECT answer, answer_text FROM proposals") == [
+        ("resolved", "Đã cấp đủ thiết bị cho các thôn")
+    ]
+
+
+async def test_choosing_a_kind_then_cancelling_changes_nothing(h: Harness) -> None:
+    pid = await _routed_to_skhcn(h)
+    await h.press(FOCAL2, f"kny:{pid}:r")
+    await h.send(FOCAL2, "Đã cấp thiết bị")
+    stored = await h.rows("SELECT answer, answer_text, expected, answered_at FROM proposals")
+    assert stored[0][0] == "resolved"
+
+    calls = await h.press(FOCAL2, f"kny:{pid}:i")  # "in progress" pressed on the answered one
+    assert "Đang xử lý. Anh/chị nhập nội dung trả lời" in text_of(calls)
+    calls = await h.send(FOCAL2, "/huy")
+    assert to(calls, FOCAL) == ""
+    assert (
+        await h.rows("SELECT answer, answer_text, expected, answered_at FROM proposals") == stored
+    )
+
+    await h.press(FOCAL2, f"kny:{pid}:i")  # begun again, and left half-way by a restart-safe step
+    calls = await h.send(FOCAL2, "Đang bổ sung thêm thiết bị")
+    assert "Dự kiến hoàn thành khi nào?" in text_of(calls)
+    assert await h.rows("SELECT answer FROM proposals") == [("resolved",)]  # not yet changed
+    calls = await h.send(FOCAL2, "quý III/2026")
+    assert to(calls, FOCAL).count("📬") == 1
+    assert await h.rows("SELECT answer, answer_text, expected FROM proposals") == [
+        ("in_progress", "Đang bổ sung thêm thiết bị", "2026-09-30")
+    ]
