@@ -218,6 +218,7 @@ class ProgressMenu(Action):
 class ProgressMeasure(Action):
     report: int
     measure: int
+    version: int  # the report's submitted version when shown (0: none)
 
 
 @_verb("pgs")
@@ -226,6 +227,7 @@ class SetProgress(Action):
     report: int
     measure: int
     status: str
+    version: int  # the report's submitted version when shown (0: none)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -237,12 +239,14 @@ class SetProgress(Action):
 class SkipResult(Action):
     report: int
     measure: int
+    version: int  # the report's submitted version when shown (0: none)
 
 
 @_verb("pgn")
 @dataclass(frozen=True)
 class AskSubmitReport(Action):
     report: int
+    version: int  # the report's submitted version when shown (0: none)
 
 
 @_verb("pgy")

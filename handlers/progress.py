@@ -115,9 +115,11 @@ async def _period_context(
 
 
 async def _from_button(
-    ctx: Ctx, report_id: int
+    ctx: Ctx, report_id: int, version: int | None = None
 ) -> tuple[Plan, Period, Report, list[tuple[int, Measure]]] | None:
-    """The plan and report a button names, checked against the person (and the campaign)."""
+    """The plan and report a button names, checked against the person (and the campaign), and
+    still open: the plan followed through, the report's period the current one and, when the
+    button carries it, the report's submitted ``version`` the one it was shown with."""
     found = await ctx.tx.progress.locate(report_id)
     plan = await plan_at(ctx, found[0] if found else None)
     if plan is None or found is None or ctx.campaign is None:
@@ -126,8 +128,50 @@ async def _from_button(
     if period is None:
         await invalid_button(ctx)
         return None
+    if not _still_open(ctx, plan, period):
+        return None
     got = await _period_context(ctx, plan, period)
+    if version is not None and (got[1].submitted_version or 0) != version:
+        ctx.say(
+            _(
+                "The report was submitted after this button was shown (version {v}); nothing was "
+                "changed. Here is the report as it is now."
+            ).format(v=got[1].submitted_version)
+        )
+        await _show(ctx, plan, *got)
+        return None
     return plan, *got
+
+
+def _still_open(ctx: Ctx, plan: Plan, period: Period) -> bool:
+    """Progress is taken for a plan being followed through, for the current period only; else
+    the person is told why and what to do instead, and nothing is changed."""
+    assert ctx.campaign is not None
+    if not rules.tracked(plan):
+        ctx.say(
+            _(
+                "The plan was returned for revision, so progress cannot be reported now; nothing "
+                "was changed. Once the plan is submitted again (/nop), report progress with "
+                "/tiendo."
+            ),
+            [[views.menu_button()]],
+        )
+        return False
+    current = ctx.campaign.definition.current_period(ctx.today)
+    if current is None or current.key != period.key:
+        ctx.say(
+            _(
+                "This belongs to the progress report of {period}, which is closed now; nothing "
+                "was changed. Send /tiendo for the current report."
+            ).format(period=esc(period.label)),
+            [[report_button()]],
+        )
+        return False
+    return True
+
+
+def _version(report: Report) -> int:
+    return report.submitted_version or 0
 
 
 def report_button() -> Choice:
@@ -177,9 +221,12 @@ async def _show(
         icon = _ICONS[entry.status] if entry.status else "⬜"
         late = "⏰ " if rules.overdue(m, entry, ctx.today) else ""
         label = f"{icon} {late}{views.number(n, m)} {clip(m.content, 40)}"
-        rows.append([Choice(label, act.ProgressMeasure(report.id, m.id))])
+        rows.append([Choice(label, act.ProgressMeasure(report.id, m.id, _version(report)))])
     rows.append(
-        [Choice(_("📤 Submit report"), act.AskSubmitReport(report.id)), views.menu_button()]
+        [
+            Choice(_("📤 Submit report"), act.AskSubmitReport(report.id, _version(report))),
+            views.menu_button(),
+        ]
     )
     rows.append([Choice(_("📨 Proposal or obstacle"), act.NewProposal())])
     ctx.say("\n".join(lines), rows, edit=edit)
@@ -204,9 +251,11 @@ def _measure_head(n: int, m: Measure, entry: Entry) -> list[str]:
     return lines
 
 
-async def open_measure(ctx: Ctx, report_id: int, measure_id: int, *, edit: bool = True) -> None:
+async def open_measure(
+    ctx: Ctx, report_id: int, measure_id: int, version: int, *, edit: bool = True
+) -> None:
     """Asks the status of one measure (shown with what was reported so far)."""
-    found = await _from_button(ctx, report_id)
+    found = await _from_button(ctx, report_id, version)
     if found is None:
         return
     _plan, period, report, todo = found
@@ -234,7 +283,8 @@ async def _ask_status(
     def choice(code: str) -> Choice:
         status = _CODES[code]
         return Choice(
-            f"{_ICONS[status]} {status_name(status)}", act.SetProgress(report.id, m.id, code)
+            f"{_ICONS[status]} {status_name(status)}",
+            act.SetProgress(report.id, m.id, code, _version(report)),
         )
 
     rows = [
@@ -245,9 +295,9 @@ async def _ask_status(
     ctx.say("\n".join(lines), rows, edit=edit)
 
 
-async def set_status(ctx: Ctx, report_id: int, measure_id: int, code: str) -> None:
+async def set_status(ctx: Ctx, report_id: int, measure_id: int, code: str, version: int) -> None:
     """Stores the status and asks for the result or product."""
-    found = await _from_button(ctx, report_id)
+    found = await _from_button(ctx, report_id, version)
     if found is None:
         return
     _plan, period, report, todo = found
@@ -292,7 +342,7 @@ async def prompt(ctx: Ctx) -> None:
             )
         )
         if entry.status is not Progress.DONE:
-            rows.append([Choice(_("⏭ Skip"), act.SkipResult(report.id, m.id))])
+            rows.append([Choice(_("⏭ Skip"), act.SkipResult(report.id, m.id, _version(report)))])
     elif ctx.conv.step == "g_reason":
         if entry.reason:
             lines.append(_("Current: {v}").format(v=esc(entry.reason)))
@@ -314,6 +364,9 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
     mid = ctx.conv.measure_id
     if period is None or mid is None:
         await show(ctx)
+        return
+    if not _still_open(ctx, plan, period):
+        await ctx.go("idle", measure_id=None)
         return
     _period, report, todo = await _period_context(ctx, plan, period)
     if mid not in {m.id for _n, m in todo}:
@@ -353,9 +406,9 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
     await _after_answer(ctx, plan, period, mid)
 
 
-async def skip_result(ctx: Ctx, report_id: int, measure_id: int) -> None:
+async def skip_result(ctx: Ctx, report_id: int, measure_id: int, version: int) -> None:
     """Leaves the result empty (not for a measure reported done) and moves on."""
-    found = await _from_button(ctx, report_id)
+    found = await _from_button(ctx, report_id, version)
     if found is None:
         return
     plan, period, report, _todo = found
@@ -425,9 +478,9 @@ def _gap_text(gap: Gap) -> str:
     }[gap]
 
 
-async def ask_submit(ctx: Ctx, report_id: int) -> None:
+async def ask_submit(ctx: Ctx, report_id: int, version: int | None = None) -> None:
     """Lists what is missing, or asks to confirm the submission."""
-    found = await _from_button(ctx, report_id)
+    found = await _from_button(ctx, report_id, version)
     if found is None:
         return
     plan, period, report, todo = found
@@ -439,7 +492,7 @@ async def ask_submit(ctx: Ctx, report_id: int) -> None:
         ctx.say(
             "\n".join(lines),
             [
-                [Choice(_("✏️ Continue"), act.ProgressMeasure(report.id, first))],
+                [Choice(_("✏️ Continue"), act.ProgressMeasure(report.id, first, _version(report)))],
                 [Choice(_("⬅️ Back to the report"), act.ProgressMenu())],
             ],
         )
@@ -529,14 +582,14 @@ async def on_button(ctx: Ctx, action: act.Action) -> None:
     match action:
         case act.ProgressMenu():
             await back_to_report(ctx)
-        case act.ProgressMeasure(report=report_id, measure=measure_id):
-            await open_measure(ctx, report_id, measure_id)
-        case act.SetProgress(report=report_id, measure=measure_id, status=code):
-            await set_status(ctx, report_id, measure_id, code)
-        case act.SkipResult(report=report_id, measure=measure_id):
-            await skip_result(ctx, report_id, measure_id)
-        case act.AskSubmitReport(report=report_id):
-            await ask_submit(ctx, report_id)
+        case act.ProgressMeasure(report=report_id, measure=measure_id, version=version):
+            await open_measure(ctx, report_id, measure_id, version)
+        case act.SetProgress(report=report_id, measure=measure_id, status=code, version=version):
+            await set_status(ctx, report_id, measure_id, code, version)
+        case act.SkipResult(report=report_id, measure=measure_id, version=version):
+            await skip_result(ctx, report_id, measure_id, version)
+        case act.AskSubmitReport(report=report_id, version=version):
+            await ask_submit(ctx, report_id, version)
         case act.ConfirmSubmitReport(report=report_id, revision=revision):
             await submit(ctx, report_id, revision)
         case _:

@@ -170,7 +170,7 @@ async def test_incomplete_report_lists_what_is_missing_and_stale_buttons_are_ref
     assert await h.rows("SELECT count(*) FROM period_submissions") == [(0,)]
     # a forged report id, another agency's report, a malformed status
     report = int(first.split(":")[1])
-    for data in (f"pgm:{report + 99}:1", f"pgs:{report}:1:x", f"pgs:{report}:999999:d"):
+    for data in (f"pgm:{report + 99}:1:0", f"pgs:{report}:1:x:0", f"pgs:{report}:999999:d:0"):
         calls = await h.press(FOCAL, data)
         assert "không hợp lệ" in text_of(calls), data
 
@@ -464,7 +464,7 @@ def test_a_recurring_measure_is_reported_every_period_even_once_done() -> None:
         (lambda h: builders.text(FOCAL, h.bot, "x" * 1001), "quá dài"),
         (lambda h: builders.photo(FOCAL, h.bot), "chỉ đọc được tin nhắn chữ"),
         (lambda h: builders.text(FOCAL, h.bot, "/xem"), "Lý do chậm tiến độ?"),
-        (lambda h: builders.press(FOCAL, h.bot, "pgs:999:1:d"), "không hợp lệ"),
+        (lambda h: builders.press(FOCAL, h.bot, "pgs:999:1:d:0"), "không hợp lệ"),
     ],
 )
 async def test_bad_input_at_a_progress_step_keeps_the_answers_and_the_step(
@@ -485,3 +485,100 @@ async def test_bad_input_at_a_progress_step_keeps_the_answers_and_the_step(
         " (SELECT id FROM users WHERE external_id = ?)",
         str(FOCAL),
     ) == [("g_reason",)]
+
+
+# -- stale progress buttons (18.3) ------------------------------------------------------------
+
+
+async def _progress_rows(h: Harness) -> list[tuple]:
+    return await h.rows("SELECT measure_id, status, result FROM progress ORDER BY measure_id")
+
+
+async def test_a_status_button_shown_before_the_plan_was_returned_stores_nothing(
+    harness: Harness,
+) -> None:
+    h = harness
+    await _submitted_plan(h)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    old = button(calls, "Đã hoàn thành")
+    await h.send(CONSOLIDATOR, "/trave SNV Bổ sung sản phẩm cụ thể")
+    calls = await h.press(FOCAL, old)
+    assert "Kế hoạch đã được trả lại để chỉnh sửa" in text_of(calls)
+    assert "không có gì thay đổi" in text_of(calls)
+    assert await _progress_rows(h) == []
+
+
+async def test_a_typed_answer_after_the_plan_was_returned_stores_nothing(harness: Harness) -> None:
+    h = harness
+    await _submitted_plan(h)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    await h.press(FOCAL, button(calls, "Đang thực hiện"))  # now asked for the result
+    before = await _progress_rows(h)
+    await h.send(CONSOLIDATOR, "/trave SNV Bổ sung sản phẩm cụ thể")
+    calls = await h.send(FOCAL, "Đã xong một nửa")
+    assert "Kế hoạch đã được trả lại để chỉnh sửa" in text_of(calls)
+    assert await _progress_rows(h) == before
+
+
+async def test_buttons_of_a_closed_period_neither_change_it_nor_resubmit_it(
+    harness: Harness,
+) -> None:
+    h = harness
+    await _submitted_plan(h)
+    calls = await _all_on_track(h)
+    calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
+    confirm = button(calls, "Xác nhận nộp")
+    calls = await h.press(FOCAL, confirm)
+    assert "bản 1," in text_of(calls)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    old_status = button(calls, "Đã hoàn thành")
+    old_submit = button(await h.send(FOCAL, "/tiendo"), "Nộp báo cáo")
+    before = await _progress_rows(h)
+
+    h.clock.at = dt.datetime(2026, 4, 2, 9, 0, tzinfo=VN)  # quý II/2026 is current
+    calls = await h.press(FOCAL, old_status)
+    assert "thuộc báo cáo tiến độ quý I/2026, nay đã khóa" in text_of(calls)
+    assert "/tiendo" in text_of(calls)
+    calls = await h.press(FOCAL, old_submit)
+    assert "nay đã khóa" in text_of(calls)
+    calls = await h.press(FOCAL, confirm)
+    assert "nay đã khóa" in text_of(calls)
+    assert to_consolidator(calls) == ""
+    assert await _progress_rows(h) == before
+    assert await h.rows(
+        "SELECT r.period, s.version FROM period_submissions s JOIN period_reports r ON r.id = s.report_id"
+    ) == [("2026-Q1", 1)]
+
+
+async def _all_on_track(h: Harness) -> list:
+    """Every measure reported on track (no result); returns the report's last screen."""
+    for label in ("1.1", "1.2", "2.1"):
+        calls = await h.press(FOCAL, button(await h.send(FOCAL, "/tiendo"), label))
+        calls = await h.press(FOCAL, button(calls, "đúng tiến độ"))
+        calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    return await h.send(FOCAL, "/tiendo")
+
+
+def to_consolidator(calls: list) -> str:
+    return text_of([c for c in calls if c.params.get("chat_id") == CONSOLIDATOR])
+
+
+async def test_a_button_shown_before_the_report_was_submitted_is_refused(
+    harness: Harness,
+) -> None:
+    h = harness
+    await _submitted_plan(h)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    old = button(calls, "Chưa thực hiện")  # version 0: before any submission
+    calls = await _all_on_track(h)
+    calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
+    await h.press(FOCAL, button(calls, "Xác nhận nộp"))
+    before = await _progress_rows(h)
+    calls = await h.press(FOCAL, old)
+    assert "Báo cáo đã được nộp sau khi nút này được hiển thị (bản 1)" in text_of(calls)
+    assert "Báo cáo tiến độ — quý I/2026" in text_of(calls)  # the report as it is now
+    assert await _progress_rows(h) == before
