@@ -212,7 +212,11 @@ class App:
         links = None
         if s.public_base_url and self.web is not None:
             links = Links(derive_key(token), s.public_base_url, self.clock, s.link_hours)
-            self.web.route("GET", PATH + "/{token}/{name}", links.handler(self.db))
+            self.web.route(
+                "GET",
+                PATH + "/{token}/{name}",
+                links.handler(self.db, self.services.admin_accounts),
+            )
         secret = s.require_zalo_webhook_secret() if s.zalo_webhook_url else None
         zalo = ZaloChannel(
             ZaloClient(token, s.zalo_api_url),

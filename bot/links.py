@@ -2,8 +2,10 @@
 
 A link names one document and the person it was made for, and when it stops working; it is
 signed with HMAC-SHA256, so it cannot be forged or stretched. The bot's own HTTP server
-(``bot.web``) serves it: 403 for a forged or malformed link, 410 for an expired one or a document
-no longer kept, else the file with its type and (Vietnamese) file name. Every request is logged.
+(``bot.web``) serves it: 403 for a forged or malformed link or when the person it was made for no
+longer holds a role that may read it (checked at every request), 410 for an expired one or a
+document no longer kept, else the file with its type and (Vietnamese) file name. Every request is
+logged.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from aiohttp import web
 
 from db.connection import Database
 from handlers.context import Clock
+from handlers.documents import may_read
 from locales import _
 
 log = logging.getLogger(__name__)
 
 PATH = "/tep"
+MAX_TOKEN = 512  # a real token is about 100 characters
 MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -71,29 +75,44 @@ class Links:
     def check(self, token: str) -> Grant:
         """The grant of a link, or LinkRefused (403 forged, 410 expired)."""
         encoded, _, signature = token.rpartition(".")
+        if len(token) > MAX_TOKEN or not encoded:
+            raise LinkRefused(403, "malformed")
         try:
             body = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-            doc, recipient, stamp = body.split("|")
-            grant = Grant(int(doc), recipient, dt.datetime.fromtimestamp(int(stamp), dt.UTC))
-        except ValueError:
+        except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
             raise LinkRefused(403, "malformed") from None
         if not hmac.compare_digest(signature.encode(), self._sign(body).encode()):
             raise LinkRefused(403, "bad signature")
+        try:  # signed by us, so well formed; still, nothing in it may raise past here
+            doc, recipient, stamp = body.split("|")
+            grant = Grant(int(doc), recipient, dt.datetime.fromtimestamp(int(stamp), dt.UTC))
+        except (ValueError, OverflowError, OSError):
+            raise LinkRefused(403, "malformed") from None
         if grant.expires < self.clock():
             raise LinkRefused(410, "expired")
         return grant
 
-    def handler(self, db: Database) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    def handler(
+        self, db: Database, admins: frozenset[tuple[str, str]] = frozenset()
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def serve(request: web.Request) -> web.StreamResponse:
             token = request.match_info.get("token", "")
             peer = request.headers.get("X-Forwarded-For", request.remote or "?")
             try:
                 grant = self.check(token)
             except LinkRefused as exc:
-                log.warning("document link refused (%s) from %s", exc, peer)
+                log.warning("document link refused (%s) from %s", exc, clean_peer(peer))
                 return web.Response(status=exc.status, text=_refusal(exc.status))
             async with db.read() as tx:
-                document = await tx.documents.get(grant.document_id)
+                allowed = await may_read(tx, admins, grant.recipient)
+                document = await tx.documents.get(grant.document_id) if allowed else None
+            if not allowed:
+                log.warning(
+                    "document link refused: %s no longer holds a role that may read document %s",
+                    grant.recipient,
+                    grant.document_id,
+                )
+                return web.Response(status=403, text=_no_longer_allowed())
             if document is None or document.expires_at < self.clock():
                 log.info("document link: document %s no longer kept", grant.document_id)
                 return web.Response(status=410, text=_refusal(410))
@@ -101,7 +120,7 @@ class Links:
                 "document link: document %s (%s) served to %s, made for %s",
                 document.id,
                 document.filename,
-                peer,
+                clean_peer(peer),
                 grant.recipient,
             )
             suffix = document.filename[document.filename.rfind(".") :].lower()
@@ -117,6 +136,21 @@ class Links:
             )
 
         return serve
+
+
+def clean_peer(peer: str) -> str:
+    """A client-given address as it may be logged: printable, short."""
+    return "".join(c for c in peer[:64] if c.isprintable())
+
+
+def _no_longer_allowed() -> str:
+    return (
+        _(
+            "This link no longer works: the account it was made for no longer has the right to "
+            "see this file."
+        )
+        + "\n"
+    )
 
 
 def _refusal(status: int) -> str:

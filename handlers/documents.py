@@ -163,3 +163,23 @@ def caption(
     if draft:
         return _("DRAFT including unsubmitted work, for reference only.")
     return _("Consolidated plan: {n}/{total} agencies submitted.").format(n=submitted, total=total)
+
+
+async def may_read(tx: Repos, admins: frozenset[tuple[str, str]], recipient: str) -> bool:
+    """Whether the person a document link was made for (``"channel:id"``) may still read it:
+    every document the bot links is a consolidated one, for the consolidating agency's
+    consolidators and the administrators — checked as they are now, not when the link was made
+    (a revoked person's links stop working at once)."""
+    channel, _sep, external = recipient.partition(":")
+    if (channel, external) in admins:
+        return True
+    user = await tx.users.get(channel, external)
+    if user is None:
+        return False
+    memberships = await tx.users.memberships(user.id)
+    if any(m.role is Role.ADMIN for m in memberships):
+        return True
+    campaign = await tx.campaigns.active()
+    return campaign is not None and any(
+        m.role is Role.CONSOLIDATOR and m.agency.id == campaign.consolidator.id for m in memberships
+    )

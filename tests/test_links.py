@@ -13,6 +13,7 @@ from bot.web import WebServer
 from db.connection import Database
 
 NOW = dt.datetime(2026, 1, 20, 9, 0, tzinfo=dt.UTC)
+ADMINS = frozenset({("zalo", "abc")})  # an administrator from the settings
 
 
 class Clock:
@@ -58,7 +59,7 @@ async def test_the_endpoint_serves_the_file_and_refuses_the_rest(tmp_path: Path)
         doc = await tx.documents.add("Tổng hợp.xlsx", "x", b"PK\x03\x04data", NOW, dt.timedelta(7))
     links = Links(derive_key("1:secret"), "http://127.0.0.1", clock)
     server = WebServer("127.0.0.1", 0)
-    server.route("GET", PATH + "/{token}/{name}", links.handler(db))
+    server.route("GET", PATH + "/{token}/{name}", links.handler(db, ADMINS))
     client = TestClient(TestServer(server.app))
     await client.start_server()
     try:
@@ -78,6 +79,67 @@ async def test_the_endpoint_serves_the_file_and_refuses_the_rest(tmp_path: Path)
         clock.at = NOW + dt.timedelta(days=2)
         r = await client.get(path)
         assert r.status == 410 and "hết hạn" in await r.text()
+    finally:
+        await client.close()
+        await db.close()
+
+
+def test_a_well_signed_token_with_an_impossible_timestamp_is_403_not_an_error() -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    key = derive_key("1:secret")
+    links = Links(key, "http://127.0.0.1", Clock())
+    for body in ("1|zalo:abc|99999999999999999999", "1|zalo:abc|-99999999999999", "1|zalo:abc"):
+        encoded = base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+        signature = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()[:40]
+        with pytest.raises(LinkRefused) as err:
+            links.check(f"{encoded}.{signature}")
+        assert err.value.status == 403, body
+    for junk in ("%%%.abc", "\u00ff." + "0" * 40, "a" * 5000 + ".x", "." + "0" * 40):
+        with pytest.raises(LinkRefused) as err:
+            links.check(junk)
+        assert err.value.status == 403
+
+
+async def test_a_link_stops_working_when_its_person_loses_the_role(tmp_path: Path) -> None:
+    from bot.settings import BUNDLED_CAMPAIGN
+    from domain.campaign import load_campaign
+    from domain.model import Role
+
+    clock = Clock()
+    db = await Database.open(tmp_path / "k.sqlite3")
+    async with db.transaction() as tx:
+        await tx.campaigns.load(load_campaign(BUNDLED_CAMPAIGN), NOW)
+        campaign = await tx.campaigns.active()
+        assert campaign is not None
+        consolidator = await tx.users.ensure("zalo", "c1", "Chị Lan", NOW)
+        await tx.users.grant(consolidator.id, campaign.consolidator.id, Role.CONSOLIDATOR, NOW)
+        focal = await tx.users.ensure("zalo", "f1", "Anh Nam", NOW)
+        snv = await tx.campaigns.agency_by_code("SNV")
+        assert snv is not None
+        await tx.users.grant(focal.id, snv.id, Role.FOCAL, NOW)
+        doc = await tx.documents.add("Tổng hợp.xlsx", "x", b"PK\x03\x04data", NOW, dt.timedelta(7))
+    links = Links(derive_key("1:secret"), "http://127.0.0.1", clock)
+    server = WebServer("127.0.0.1", 0)
+    server.route("GET", PATH + "/{token}/{name}", links.handler(db, ADMINS))
+    client = TestClient(TestServer(server.app))
+    await client.start_server()
+
+    def path(recipient: str) -> str:
+        return links.make(doc, recipient, "x.xlsx")[0].removeprefix("http://127.0.0.1")
+
+    try:
+        mine = path("zalo:c1")
+        assert (await client.get(mine)).status == 200
+        for nobody in ("zalo:f1", "zalo:unknown", "telegram:c1"):  # a focal person; strangers
+            r = await client.get(path(nobody))
+            assert r.status == 403, nobody
+        async with db.transaction() as tx:
+            assert await tx.users.revoke(consolidator.id) == 1  # kehoach-bot revoke zalo:c1
+        r = await client.get(mine)
+        assert r.status == 403 and "không còn quyền xem tệp này" in await r.text()
     finally:
         await client.close()
         await db.close()
