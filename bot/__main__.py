@@ -21,7 +21,7 @@ from bot import logs
 from bot.sender import ChannelFatal
 from bot.settings import Settings, SettingsError, load_settings
 from db.connection import DatabaseUnavailable
-from domain.campaign import KINDS, CampaignError, load_campaign
+from domain.campaign import KINDS, CampaignError, campaign_warnings, load_campaign
 from domain.model import Role
 
 EXIT_FAILED, EXIT_CONFIG = 1, 2
@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     load.add_argument("--no-activate", action="store_true", help="load without making it active")
     csub.add_parser("list", help="list the campaigns in the database")
+    csub.add_parser(
+        "removed",
+        help="agencies no longer in the active campaign's file that still have data in it",
+    )
     imp = csub.add_parser(
         "import-agencies",
         help="put the agencies of a spreadsheet (code, name, kind sở/xã) into a campaign file",
@@ -185,6 +189,8 @@ def campaign_check(path: Path) -> int:
         text = item.text if len(item.text) <= 70 else item.text[:69] + "…"
         kinds = [f"every {KINDS[k]}" for k in item.kinds]
         print(f"    {key:<5} [{', '.join([*item.agencies, *kinds])}] {text}")
+    for warning in campaign_warnings(c):
+        print(f"  warning: {warning}")
     return 0
 
 
@@ -256,6 +262,8 @@ async def campaign_command(settings: Settings, args: argparse.Namespace) -> int:
                 for code, active in await tx.campaigns.list_codes():
                     print(f"{'*' if active else ' '} {code}")
                 return 0
+            if args.action == "removed":
+                return await _removed(tx)
             c = load_campaign(args.file)
             r = await tx.campaigns.load(c, utc_now(), activate=not args.no_activate)
         state = "created" if r.created else "updated"
@@ -267,6 +275,27 @@ async def campaign_command(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         await db.close()
+
+
+async def _removed(tx: Any) -> int:
+    campaign = await tx.campaigns.active()
+    if campaign is None:
+        print("kehoach-bot: no active campaign", file=sys.stderr)
+        return EXIT_CONFIG
+    removed = await tx.campaigns.removed_with_data(campaign.id)
+    if not removed:
+        print(f"Every agency with data is in campaign {campaign.definition.code}.")
+        return 0
+    print(
+        f"Agencies no longer in campaign {campaign.definition.code} whose data is kept"
+        " (their people have no rights until the agency is back in the file):"
+    )
+    for r in removed:
+        print(
+            f"  {r.code:<8} {r.name}: {r.measures} measures, {r.submissions} plan versions"
+            f" submitted, {r.proposals} proposals, {r.people} people"
+        )
+    return 0
 
 
 async def invite(settings: Settings, args: argparse.Namespace) -> int:

@@ -25,12 +25,13 @@ from urllib.parse import urlparse
 from bot.backups import DailyBackup
 from bot.reports import ReportWorker
 from bot.sender import ChannelFatal, Sender
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.web import WebServer
 from db.connection import Database, DatabaseUnavailable
 from db.documents import StoredDocument
 from db.outbox import OutboxItem
-from domain.campaign import CampaignError, parse_campaign
+from db.repos import Repos
+from domain.campaign import CampaignError, campaign_warnings, parse_campaign
 from domain.model import Role
 from domain.schedule import ScheduleConfig
 from handlers.context import Clock, Services, utc_now
@@ -82,23 +83,47 @@ async def open_database(settings: Settings, clock: Clock = utc_now) -> Database:
     db = await Database.open(settings.database_path)
     try:
         async with db.transaction() as tx:
-            if await tx.campaigns.active_source_digest() == source:
-                return db  # the same file as last time, already loaded and active
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise CampaignError(path, ["not UTF-8 text"]) from None
-            campaign = parse_campaign(text, path)
+            if await tx.campaigns.active_source_digest() != source:
+                await _load_configured(tx, path, data, source, clock)
             active = await tx.campaigns.active()
-            digest = hashlib.sha256(campaign.model_dump_json().encode()).hexdigest()
-            unchanged = await tx.campaigns.stored_digest(campaign.code) == digest
-            if active is None or (active.definition.code == campaign.code and not unchanged):
-                await tx.campaigns.load(campaign, clock())
-            await tx.campaigns.set_source_digest(campaign.code, source)
     except BaseException:
         await db.close()  # an open connection's thread would keep the process alive
         raise
+    if active is not None:
+        c = active.definition
+        log.info(
+            "campaign %s active (%s): %d agencies, %d items, plans due %s",
+            c.code,
+            c.title,
+            len(c.agencies),
+            len(c.items),
+            c.deadlines.plans_due.strftime("%d/%m/%Y"),
+        )
+        for warning in campaign_warnings(c):
+            log.warning("campaign %s: %s", c.code, warning)
     return db
+
+
+async def _load_configured(tx: Repos, path: Path, data: bytes, source: str, clock: Clock) -> None:
+    """Loads the configured file when it is new or changed. A file naming another campaign than
+    the active one is refused: switching campaigns is ``kehoach-bot campaign load``."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CampaignError(path, ["not UTF-8 text"]) from None
+    campaign = parse_campaign(text, path)
+    active = await tx.campaigns.active()
+    if active is not None and active.definition.code != campaign.code:
+        raise SettingsError(
+            f"CAMPAIGN_FILE {path} holds campaign {campaign.code}, but the active campaign is "
+            f"{active.definition.code}: to switch, run `kehoach-bot campaign load {path}` "
+            f"(the data of {active.definition.code} stays); otherwise set CAMPAIGN_FILE back "
+            "to the active campaign's file"
+        )
+    digest = hashlib.sha256(campaign.model_dump_json().encode()).hexdigest()
+    if await tx.campaigns.stored_digest(campaign.code) != digest or active is None:
+        await tx.campaigns.load(campaign, clock())
+    await tx.campaigns.set_source_digest(campaign.code, source)
 
 
 class App:
@@ -136,6 +161,7 @@ class App:
         s.require_channel()
         self._db = await open_database(s, self.clock)
         await self._check_roles()
+        await self._check_removed()
         self.services = Services(
             tz=s.tz,
             clock=self.clock,
@@ -251,6 +277,23 @@ class App:
                 m.user_id,
                 m.agency.code,
                 campaign.consolidator.code,
+            )
+
+    async def _check_removed(self) -> None:
+        """Agencies no longer in the campaign file that still have data: named in one warning
+        (their people have no rights now; the data stays, listed by ``campaign removed``)."""
+        async with self.db.read() as tx:
+            campaign = await tx.campaigns.active()
+            if campaign is None:
+                return
+            removed = await tx.campaigns.removed_with_data(campaign.id)
+        if removed:
+            log.warning(
+                "%d agencies with data are no longer in campaign %s: %s; their people have no "
+                "rights now, their data is kept (kehoach-bot campaign removed lists it)",
+                len(removed),
+                campaign.definition.code,
+                ", ".join(r.summary() for r in removed),
             )
 
     def invite_lines(self, code: str) -> list[str]:

@@ -22,6 +22,24 @@ class ActiveCampaign:
     consolidator: Agency
 
 
+@dataclass(frozen=True)
+class Removed:
+    """An agency no longer in the campaign that still has data in it (kept, never dropped)."""
+
+    code: str
+    name: str
+    measures: int
+    submissions: int
+    proposals: int
+    people: int
+
+    def summary(self) -> str:
+        return (
+            f"{self.code} ({self.measures} measures, {self.submissions} plan versions submitted,"
+            f" {self.proposals} proposals, {self.people} people)"
+        )
+
+
 class LoadResult(BaseModel):
     campaign_id: int
     created: bool
@@ -217,6 +235,30 @@ class CampaignRepo(Repository):
             (campaign_id, agency_id),
         )
         return Agency(id=row["id"], code=row["code"], name=row["name"]) if row else None
+
+    async def removed_with_data(self, campaign_id: int) -> list[Removed]:
+        """Agencies outside the campaign's list that have a plan with measures or submissions,
+        proposals, or people in it: what an edited campaign file left behind."""
+        rows = await self._all(
+            "SELECT a.code, a.name,"
+            " (SELECT COUNT(*) FROM measures m JOIN assignments s ON s.id = m.assignment_id"
+            "  JOIN plans p ON p.id = s.plan_id WHERE p.agency_id = a.id AND p.campaign_id = ?"
+            "  AND m.deleted_at IS NULL) AS measures,"
+            " (SELECT COUNT(*) FROM submissions b JOIN plans p ON p.id = b.plan_id"
+            "  WHERE p.agency_id = a.id AND p.campaign_id = ?) AS submissions,"
+            " (SELECT COUNT(*) FROM proposals k WHERE k.campaign_id = ? AND k.filed_at IS NOT NULL"
+            "  AND (k.from_agency_id = a.id OR k.responsible_agency_id = a.id)) AS proposals,"
+            " (SELECT COUNT(DISTINCT u.user_id) FROM memberships u WHERE u.agency_id = a.id)"
+            "  AS people"
+            " FROM agencies a WHERE a.id NOT IN"
+            " (SELECT agency_id FROM campaign_agencies WHERE campaign_id = ?) ORDER BY a.code",
+            (campaign_id, campaign_id, campaign_id, campaign_id),
+        )
+        return [
+            Removed(r[0], r[1], r[2], r[3], r[4], r[5])
+            for r in rows
+            if r[2] or r[3] or r[4] or r[5]
+        ]
 
     async def agency_by_code(self, code: str) -> Agency | None:
         row = await self._one("SELECT id, code, name FROM agencies WHERE code = ?", (code,))

@@ -10,10 +10,13 @@ import datetime as dt
 import re
 import tomllib
 from collections import Counter
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from domain.text import fold, normalize
 
 _CODE = r"^[A-Z][A-Z0-9_]{0,15}$"
 
@@ -118,8 +121,21 @@ class Proposals(Strict):
 
     @model_validator(mode="after")
     def _distinct(self) -> Self:
-        if len(set(self.fields)) != len(self.fields) or any(not f.strip() for f in self.fields):
-            raise ValueError("proposals.fields: each field once, none empty")
+        if any(not normalize(f) for f in self.fields):
+            raise ValueError("proposals.fields: a field is empty")
+        seen: dict[str, str] = {}
+        for f in self.fields:
+            key = normalize(f).casefold()  # NFC, invisible characters out: as a person reads it
+            if key in seen:
+                same = (
+                    "is listed twice"
+                    if seen[key] == f
+                    else (
+                        f"and {seen[key]!r} differ only by invisible, composed or case characters"
+                    )
+                )
+                raise ValueError(f"proposals.fields: {f!r} {same}")
+            seen[key] = f
         return self
 
 
@@ -141,6 +157,15 @@ class Campaign(Strict):
         dupes = sorted(c for c, n in Counter(codes).items() if n > 1)
         if dupes:
             raise ValueError(f"agency code repeated: {', '.join(dupes)}")
+        names: dict[str, str] = {}
+        for a in self.agencies:
+            key = fold(normalize(a.name))
+            if key in names:
+                raise ValueError(
+                    f"agencies {names[key]} and {a.code} have the same name {a.name!r}:"
+                    " a person could not tell them apart"
+                )
+            names[key] = a.code
         known = set(codes)
         if self.consolidator.agency not in known:
             raise ValueError(f"consolidator.agency {self.consolidator.agency} is not an agency")
@@ -212,6 +237,28 @@ class Campaign(Strict):
 
     def agency(self, code: str) -> Agency:
         return next(a for a in self.agencies if a.code == code)
+
+    @cached_property
+    def codes(self) -> frozenset[str]:
+        """The codes of the campaign's agencies (computed once per parsed definition)."""
+        return frozenset(a.code for a in self.agencies)
+
+
+LATE_REPORT_DAYS = 31  # a period's report due later than this after the period ends is odd
+
+
+def campaign_warnings(campaign: Campaign) -> list[str]:
+    """What is valid but probably a slip, for ``campaign check`` and the start to print."""
+    out = []
+    for p in campaign.periods:
+        late = (p.due - p.ends).days
+        if late > LATE_REPORT_DAYS:
+            out.append(
+                f"period {p.key}: the report is due {late} days after the period ends"
+                f" ({p.ends:%d/%m/%Y} → {p.due:%d/%m/%Y}); it stays the current period until"
+                " then, so the next period's report cannot begin"
+            )
+    return out
 
 
 class CampaignError(Exception):

@@ -52,6 +52,8 @@ class Ctx:
     conv: Conversation
     campaign: ActiveCampaign | None
     now: dt.datetime
+    # Agencies the person is focal person of that are no longer in the campaign (no rights).
+    removed: list[Agency] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
     signals: set[str] = field(default_factory=set)  # workers to wake after the commit
 

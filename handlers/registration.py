@@ -71,6 +71,15 @@ async def start(ctx: Ctx) -> None:
     await greet(ctx)
 
 
+def removed_text(agencies: list[Agency]) -> str:
+    """For a focal person whose agency was taken out of the campaign's list of agencies."""
+    return _(
+        "{agencies} is no longer in this campaign's list of agencies, so you cannot work on "
+        "its plan for now. Everything entered so far is kept. Please contact the consolidating "
+        "agency if this is a mistake."
+    ).format(agencies=", ".join(esc(a.name) for a in agencies))
+
+
 def _refused(ctx: Ctx, why: str) -> None:
     """A code that cannot be used: a stranger is told how to get one; a person already linked
     is told that nothing changed and what they are linked to."""

@@ -11,8 +11,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from db.campaigns import ActiveCampaign
 from db.connection import Database
 from db.faults import crashpoint
+from db.users import Membership
+from domain.model import Role
 from handlers import buttons as act
 from handlers import (
     common,
@@ -62,6 +65,16 @@ class Outcome:
     channels: set[str] = field(default_factory=set)  # channels with new messages queued
 
 
+def in_campaign(memberships: list[Membership], campaign: ActiveCampaign | None) -> list[Membership]:
+    """The roles that give rights now: a focal person's role counts only while the agency is in
+    the active campaign (an agency removed from the campaign file keeps its data, not its
+    rights); administrator and consolidator roles are not tied to the list."""
+    if campaign is None:
+        return memberships
+    codes = campaign.definition.codes
+    return [m for m in memberships if m.role is not Role.FOCAL or m.agency.code in codes]
+
+
 def error_text() -> str:
     return _(
         "Sorry, something went wrong while handling this message, so it was not saved "
@@ -98,15 +111,19 @@ class Core:
                 user = await tx.users.ensure(event.channel, event.user_id, event.display_name, now)
                 where["user"] = user.id
                 with use_locale(user.locale or self.services.default_locale):
+                    campaign = await tx.campaigns.active()
+                    held = await tx.users.memberships(user.id)
+                    live = in_campaign(held, campaign)
                     ctx = Ctx(
                         services=self.services,
                         tx=tx,
                         event=event,
                         user=user,
-                        memberships=await tx.users.memberships(user.id),
+                        memberships=live,
                         conv=await tx.conversations.get(user.id),
-                        campaign=await tx.campaigns.active(),
+                        campaign=campaign,
                         now=now,
+                        removed=[m.agency for m in held if m not in live],
                     )
                     where["step"] = ctx.conv.step
                     if event.channel in self.services.numbered:
@@ -196,6 +213,9 @@ class Core:
             return
         if not ctx.known:
             await ctx.audit("stranger", "user", ctx.user.id, kind=event.kind.value)
+            if ctx.removed:
+                ctx.say(registration.removed_text(ctx.removed))
+                return
             ctx.say(registration.stranger_text())
             return
         if event.kind is Kind.EDITED:

@@ -147,3 +147,41 @@ async def test_the_template_loads_one_plan_per_commune(tmp_path: Path) -> None:
         assert result.assignments_added == 8  # 2 items x 3 communes + 2 departments
     finally:
         await db.close()
+
+
+# -- valid but ambiguous (18.15) ---------------------------------------------------------------
+
+
+def test_two_agencies_with_the_same_name_are_refused() -> None:
+    good = BUNDLED_CAMPAIGN.read_text(encoding="utf-8")
+    twice = good.replace('name = "Sở Tài chính"', 'name = "Sở Nội vụ"', 1)
+    (problem,) = _broken(twice)
+    assert "have the same name 'Sở Nội vụ'" in problem
+    spaced = good.replace('name = "Sở Tài chính"', 'name = "sở  nội VỤ"', 1)  # case, spaces
+    assert "have the same name" in _broken(spaced)[0]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Chuye\u0302\u0309n đổi số",  # decomposed: looks the same
+        "Chuyển đổi\u200b số",  # a zero-width space inside
+        "Chuyển đổi số",  # the very same
+    ],
+)
+def test_proposal_fields_that_only_look_different_are_refused(other: str) -> None:
+    good = BUNDLED_CAMPAIGN.read_text(encoding="utf-8")
+    text = good.replace('  "Khác",\n', f'  "Khác",\n  "{other}",\n', 1)
+    assert text != good
+    (problem,) = _broken(text)
+    assert "proposals.fields" in problem
+
+
+def test_a_period_due_long_after_it_ends_is_a_warning_not_an_error() -> None:
+    from domain.campaign import campaign_warnings
+
+    good = BUNDLED_CAMPAIGN.read_text(encoding="utf-8")
+    assert campaign_warnings(parse_campaign(good)) == []
+    late = parse_campaign(good.replace("due = 2026-03-15", "due = 2026-12-31", 1))
+    (warning,) = campaign_warnings(late)
+    assert "period 2026-Q1: the report is due 275 days after the period ends" in warning
