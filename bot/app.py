@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from bot.backups import DailyBackup
-from bot.reports import ReportWorker
+from bot.reports import ReportWorker, ReportWorkerDead
 from bot.sender import ChannelFatal, Sender
 from bot.settings import Settings, SettingsError
 from bot.web import WebServer
@@ -376,6 +376,9 @@ class App:
                 if isinstance(error, ChannelFatal | DatabaseUnavailable):
                     log.critical("%s", error)
                     code = EXIT_CONFIG
+                elif isinstance(error, ReportWorkerDead):
+                    log.critical("%s; exiting so that the supervisor restarts the bot", error)
+                    code = max(code, EXIT_FAILED)
                 else:
                     log.critical(
                         "%s stopped unexpectedly; exiting so that the supervisor restarts the bot",

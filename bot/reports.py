@@ -15,6 +15,10 @@ import concurrent.futures
 import datetime as dt
 import logging
 import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +32,25 @@ from locales import _, use_locale
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
+DEATHS = 3  # the build process died this many times in a row, no document in between: give up
+PARENT_POLL = 0.5  # seconds between the worker process's looks at its parent
+
+
+class ReportWorkerDead(Exception):
+    """The build process keeps dying (memory?): the bot exits so that a supervisor sees it."""
+
+
+def watch_parent(parent: int) -> None:
+    """In the build process, at its start: end when the bot is gone. A SIGKILLed bot tells no
+    one, and the pool's queue pipes stay open (each side holds both ends), so the process
+    would otherwise live on as an orphan holding its memory."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def build(
@@ -95,6 +118,7 @@ class ReportWorker:
         self.in_process = in_process  # build on a thread of this process (tests, tiny setups)
         self._pool: concurrent.futures.Executor | None = None
         self._wake = asyncio.Event()
+        self.deaths = 0  # build processes died in a row
 
     def wake(self) -> None:
         self._wake.set()
@@ -103,6 +127,8 @@ class ReportWorker:
         while True:
             try:
                 await self.run_pending()
+            except ReportWorkerDead:
+                raise
             except Exception:
                 log.exception("report worker: a pass failed; trying again shortly")
             self._wake.clear()
@@ -129,7 +155,9 @@ class ReportWorker:
                 self._pool = concurrent.futures.ThreadPoolExecutor(1, "report")
             else:
                 context = multiprocessing.get_context("spawn")
-                self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    1, mp_context=context, initializer=watch_parent, initargs=(os.getpid(),)
+                )
         return self._pool
 
     async def _one(self, job: ReportJob) -> None:
@@ -150,9 +178,13 @@ class ReportWorker:
                 self.services.tz.key,
                 job.document,
             )
+        except BrokenProcessPool as exc:
+            await self._died(job, exc)
+            return
         except Exception as exc:
             await self._failed(job, exc)
             return
+        self.deaths = 0
         seconds = asyncio.get_running_loop().time() - started
         now = self.services.clock()
         async with self.db.transaction() as tx:
@@ -186,7 +218,33 @@ class ReportWorker:
         )
         self.on_queued(channels)  # type: ignore[operator]
 
-    async def _failed(self, job: ReportJob, exc: BaseException) -> None:
+    async def _died(self, job: ReportJob, exc: BaseException) -> None:
+        """The build process died (killed, out of memory): a new one builds the job again at
+        once; the attempt counts, so a document that kills it every time is given up after
+        ATTEMPTS. Dying DEATHS times in a row ends the bot (exit 1) rather than leaving it
+        unable to make any document."""
+        self.deaths += 1
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        log.warning(
+            "report worker: the build process died during report %s (%d in a row); starting "
+            "a new one",
+            job.id,
+            self.deaths,
+        )
+        await self._failed(job, exc, logged=True)
+        if self.deaths >= DEATHS:
+            raise ReportWorkerDead(
+                f"report worker: the build process died {self.deaths} times in a row "
+                "(out of memory?); no document can be made"
+            )
+        async with self.db.read() as tx:
+            again = [j for j in await tx.documents.open_jobs(("docx", "xlsx")) if j.id == job.id]
+        if again:
+            await self._one(again[0])
+
+    async def _failed(self, job: ReportJob, exc: BaseException, *, logged: bool = False) -> None:
         final = job.attempts + 1 >= ATTEMPTS
         log.error(
             "report %s (%s) failed (attempt %d of %d)",
@@ -194,7 +252,7 @@ class ReportWorker:
             job.kind,
             job.attempts + 1,
             ATTEMPTS,
-            exc_info=exc,
+            exc_info=None if logged else exc,
         )
         now = self.services.clock()
         channels: set[str] = set()
