@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import time
 from pathlib import Path
 
 from domain.model import Role
@@ -86,7 +85,8 @@ async def test_no_orphan_outlives_a_sigkilled_bot(e2e: E2E) -> None:
     children = descendants(e2e.bot.proc.pid)
     assert children
     await e2e.bot.kill()
-    deadline = time.monotonic() + 15
-    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
-        await asyncio.sleep(0.2)
+    try:
+        await e2e.standin.wait_for(lambda: not any(alive(pid) for pid in children), 15)
+    except TimeoutError:
+        pass
     assert not [pid for pid in children if alive(pid)], "orphans left after SIGKILL"
