@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.settings import LINKS_PATH
 from db.connection import Database
 from handlers.context import Clock
 from handlers.documents import may_read
@@ -28,7 +29,7 @@ from locales import _
 
 log = logging.getLogger(__name__)
 
-PATH = "/tep"
+PATH = LINKS_PATH
 MAX_TOKEN = 512  # a real token is about 100 characters
 MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

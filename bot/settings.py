@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -13,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 BUNDLED_CAMPAIGN = Path(__file__).parent / "campaigns" / "bac-ninh-2025.toml"
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 ZALO_API_URL = "https://bot-api.zaloplatforms.com/bot"
+LINKS_PATH = "/tep"  # where the HTTP server serves document links (bot.links)
 
 
 class SettingsError(Exception):
@@ -190,6 +192,29 @@ class Settings(BaseSettings):
                 "no channel: set BOT_TOKEN (Telegram, from @BotFather) and/or ZALO_BOT_TOKEN "
                 "(Zalo Bot Platform) in the environment or in .env — or try `kehoach-bot demo`"
             )
+        self.require_distinct_paths()
+
+    def require_distinct_paths(self) -> None:
+        """Each webhook on a path of its own on the one HTTP server, apart from the document
+        links: two on one path would leave one channel deaf (or the start in a traceback)."""
+        paths: dict[str, str] = {}
+        for name, url, enabled in (
+            ("WEBHOOK_URL", self.webhook_url, self.telegram_enabled),
+            ("ZALO_WEBHOOK_URL", self.zalo_webhook_url, self.zalo_enabled),
+        ):
+            if not url or not enabled:
+                continue
+            path = (urlparse(url).path or "/").rstrip("/") or "/"
+            if path in paths:
+                raise SettingsError(
+                    f"{paths[path]} and {name} have the same path ({path}): give each webhook a "
+                    "path of its own, e.g. /telegram and /zalo"
+                )
+            if path == LINKS_PATH or path.startswith(LINKS_PATH + "/"):
+                raise SettingsError(
+                    f"{name} uses the path of the document links ({LINKS_PATH}): choose another"
+                )
+            paths[path] = name
 
     def require_zalo_token(self) -> str:
         token = self.zalo_bot_token.get_secret_value().strip() if self.zalo_bot_token else ""

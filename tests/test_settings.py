@@ -77,3 +77,44 @@ def test_env_example_is_a_valid_settings_file(tmp_path: Path) -> None:
     assert s.quiet_start == dt.time(21, 0) and s.admin_ids == []
     with pytest.raises(SettingsError):
         s.require_token()  # left empty on purpose
+
+
+@pytest.mark.parametrize(
+    ("telegram", "zalo", "said"),
+    [
+        (
+            "https://bot.example.vn/hook",
+            "https://bot.example.vn/hook",
+            "have the same path (/hook)",
+        ),
+        ("https://a.example.vn/hook/", "https://b.example.vn/hook", "have the same path"),
+        ("https://bot.example.vn/tg", "https://bot.example.vn/tep/x", "path of the document links"),
+    ],
+)
+def test_webhooks_on_one_path_are_refused_with_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    telegram: str,
+    zalo: str,
+    said: str,
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123:s3cr3t-v4lue")
+    monkeypatch.setenv("WEBHOOK_URL", telegram)
+    monkeypatch.setenv("WEBHOOK_SECRET", "s" * 20)
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "zalo-s3cr3t")
+    monkeypatch.setenv("ZALO_WEBHOOK_URL", zalo)
+    monkeypatch.setenv("ZALO_WEBHOOK_SECRET", "z" * 20)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and said in err, err
+    if "same path" in said:
+        assert "WEBHOOK_URL and ZALO_WEBHOOK_URL" in err
+    assert "s3cr3t" not in err
+
+
+def test_webhooks_on_their_own_paths_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123:s3cr3t-v4lue")
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.vn/telegram")
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "zalo-s3cr3t")
+    monkeypatch.setenv("ZALO_WEBHOOK_URL", "https://bot.example.vn/zalo")
+    load_settings().require_channel()  # no SettingsError
