@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
+from collections import Counter
 from collections.abc import Iterable
 
 MASK = "***"
@@ -65,3 +67,27 @@ def setup(secrets: Iterable[str] = (), level: int = logging.INFO) -> Redact:
 def mask(text: str) -> str:
     """``text`` with every registered secret masked (for lines printed outside logging)."""
     return _formatter.mask(text)
+
+
+class Throttled:
+    """Log lines that a flood (of bad clients, of malformed updates) could repeat thousands of
+    times a second: each kind at most once a minute, with how many were left out; every
+    occurrence is counted in ``counts``."""
+
+    def __init__(self, logger: logging.Logger, every: float = 60.0) -> None:
+        self.logger = logger
+        self.every = every
+        self.counts: Counter[str] = Counter()
+        self._said: dict[str, float] = {}
+        self._since: Counter[str] = Counter()
+
+    def warn(self, kind: str, message: str) -> None:
+        now = time.monotonic()
+        self.counts[kind] += 1
+        self._since[kind] += 1
+        if now - self._said.get(kind, -self.every) >= self.every:
+            self._said[kind] = now
+            count, self._since[kind] = self._since[kind], 0
+            self.logger.warning(
+                "%s (%d since the last such line; at most one a minute)", message, count
+            )

@@ -3,7 +3,9 @@
 A webhook request is answered 200 only after the update it carries is committed (the core's
 transaction), so a crash before that makes the platform deliver it again; a duplicate is then a
 no-op. A request without the right secret header gets 403 (compared in constant time), a body
-over ``max_body`` bytes 413, malformed JSON 400, a failure to store the update 500.
+over ``max_body`` bytes 413, a failure to store the update 500. A well-signed body that is not an
+update (not JSON, nested too deep, not an object) is answered 200 so that the platform does not
+send it again forever, and counted; the channels do the same with updates of the wrong shape.
 
 aiohttp reads requests without time limits, so each connection goes through :class:`Guarded`:
 the headers must arrive within 10 s and the body within 30 s, at most 512 connections are open
@@ -17,12 +19,13 @@ import asyncio
 import hmac
 import json
 import logging
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+
+from bot.logs import Throttled
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +59,12 @@ class Limits:
         self.by_peer: Counter[str] = Counter()
         self.refused = 0  # connections refused over a cap
         self.timed_out = 0  # connections closed for sending too slowly
-        self._said: dict[str, float] = {}  # when each kind of line was logged last
-        self._since: Counter[str] = Counter()  # how many of each since then
+        self.said = Throttled(log)
 
     def note(self, kind: str, what: str) -> None:
-        """Logs ``what`` at most once a minute per ``kind``, with how many were not logged:
-        a flood of bad clients cannot flood the log."""
-        now = time.monotonic()
-        self._since[kind] += 1
-        if now - self._said.get(kind, -60.0) >= 60:
-            self._said[kind] = now
-            count, self._since[kind] = self._since[kind], 0
-            log.warning("http: %s (%d since the last such line; at most one a minute)", what, count)
+        """Logs ``what`` at most once a minute per ``kind``: a flood of bad clients cannot flood
+        the log."""
+        self.said.warn(kind, f"http: {what}")
 
 
 class Guarded(asyncio.Protocol):
@@ -218,10 +215,13 @@ class WebServer:
                 data = await request.json(loads=json.loads)
             except web.HTTPRequestEntityTooLarge:
                 return web.json_response({"ok": False}, status=413)
-            except ValueError:
-                return web.json_response({"ok": False}, status=400)
+            except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+                data = None
             if not isinstance(data, dict):
-                return web.json_response({"ok": False}, status=400)
+                # well signed, so from the platform: asking for it again would bring the same
+                # bytes forever. Taken (200), counted, logged once a minute.
+                self.limits.note("malformed", f"webhook {path}: a body that is not an update")
+                return web.json_response({"ok": False, "description": "not an update"})
             try:
                 await handler(data)
             except Exception:

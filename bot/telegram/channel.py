@@ -35,6 +35,7 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, Defaults, ExtBot
 from telegram.request import BaseRequest
 
+from bot.logs import Throttled
 from bot.sender import Blocked, ChannelFatal, Permanent, RetryLater
 from bot.telegram import render
 from bot.telegram.transport import AiohttpRequest
@@ -93,6 +94,67 @@ def to_event(update: Update) -> Event | None:
     return Event(kind=Kind.TEXT, text=text, **base)
 
 
+_PAYLOADS = ("message", "edited_message", "callback_query")
+
+
+def _int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+
+
+def _user_problem(user: object, where: str) -> str | None:
+    if not isinstance(user, dict):
+        return f"{where} is not an object"
+    if not _int(user.get("id")):
+        return f"{where}.id is not an integer"
+    for key in ("first_name", "last_name", "username", "language_code"):
+        if key in user and not isinstance(user[key], str):
+            return f"{where}.{key} is not a string"
+    if "is_bot" in user and not isinstance(user["is_bot"], bool):
+        return f"{where}.is_bot is not a boolean"
+    return None
+
+
+def _message_problem(msg: object, where: str) -> str | None:
+    if not isinstance(msg, dict):
+        return f"{where} is not an object"
+    if not _int(msg.get("message_id")):
+        return f"{where}.message_id is not an integer"
+    chat = msg.get("chat")
+    if not isinstance(chat, dict) or not _int(chat.get("id")):
+        return f"{where}.chat.id is not an integer"
+    if "type" in chat and not isinstance(chat["type"], str):
+        return f"{where}.chat.type is not a string"
+    if "from" in msg and (problem := _user_problem(msg["from"], f"{where}.from")):
+        return problem
+    for key in ("text", "caption"):
+        if key in msg and not isinstance(msg[key], str):
+            return f"{where}.{key} is not a string"
+    return None
+
+
+def malformed(data: dict[str, Any]) -> str | None:
+    """What is wrong with a webhook body as a Telegram update (None: nothing), checked before
+    anything reads it, so that no id of the wrong type ever reaches storage."""
+    if not _int(data.get("update_id")) or data["update_id"] < 0:
+        return "update_id is missing or not an integer"
+    for key in ("message", "edited_message"):
+        if key in data and (problem := _message_problem(data[key], key)):
+            return problem
+    if "callback_query" in data:
+        query = data["callback_query"]
+        if not isinstance(query, dict) or not isinstance(query.get("id"), str):
+            return "callback_query.id is not a string"
+        if problem := _user_problem(query.get("from"), "callback_query.from"):
+            return problem
+        if "data" in query and not isinstance(query["data"], str):
+            return "callback_query.data is not a string"
+        if "message" in query and (
+            problem := _message_problem(query["message"], "callback_query.message")
+        ):
+            return problem
+    return None
+
+
 def keyboard(choices: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup | None:
     if not choices:
         return None
@@ -124,6 +186,7 @@ class TelegramChannel:
         get_updates_request: BaseRequest | None = None,
     ) -> None:
         self.core = core
+        self.malformed = Throttled(log)  # updates of the wrong shape, counted
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.bot: ExtBot[Any] = ExtBot(
@@ -190,8 +253,23 @@ class TelegramChannel:
 
     async def handle_update(self, data: dict[str, Any] | Update) -> None:
         """Store one update (the core commits it with everything it decided), then acknowledge
-        a button press. Raises only when the update could not be stored: it must come again."""
-        update = data if isinstance(data, Update) else Update.de_json(data, self.bot)
+        a button press. Raises only when the update could not be stored: it must come again.
+        An update of the wrong shape is counted, logged once a minute and dropped: sent again,
+        it would be just as wrong."""
+        if isinstance(data, Update):
+            update = data
+        else:
+            problem = malformed(data)
+            if problem is None:
+                try:
+                    update = Update.de_json(data, self.bot)
+                except Exception as exc:  # a shape PTB cannot read either
+                    problem = f"unreadable ({type(exc).__name__})"
+            if problem is not None:
+                self.malformed.warn(
+                    "update", f"telegram: an update of the wrong shape dropped: {problem}"
+                )
+                return
         event = to_event(update)
         if event is None:
             return

@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import time
 from typing import Any
 
 from bot.links import Links
+from bot.logs import Throttled
 from bot.render import chunks
 from bot.sender import Blocked, ChannelFatal, Permanent, RetryLater
 from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError
@@ -62,14 +64,46 @@ def messages(text: str, limit: int = LIMIT) -> list[str]:
     return [f"{part}\n({page.format(k=k, n=len(parts))})" for k, part in enumerate(parts, 1)]
 
 
+_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+
+
+class Malformed(ValueError):
+    """An update of the wrong shape: dropped (counted), never stored, never asked for again."""
+
+
+def _id(value: object, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Malformed(f"{where} is not a string")
+    text = str(value)
+    if not _ID.match(text):
+        raise Malformed(f"{where} is not an id")
+    return text
+
+
 def to_event(update: dict[str, Any]) -> Event | None:
-    """Map an update (webhook body or getUpdates result; wrapped in ``result`` or not)."""
+    """Map an update (webhook body or getUpdates result; wrapped in ``result`` or not); None
+    for what the bot ignores by design, Malformed for what no Zalo update looks like."""
     wrapped = update.get("result")
     data: dict[str, Any] = wrapped if isinstance(wrapped, dict) else update
-    name = str(data.get("event_name") or "")
+    name = data.get("event_name") or ""
+    if not isinstance(name, str):
+        raise Malformed("event_name is not a string")
     msg = data.get("message")
-    if not isinstance(msg, dict):
+    if msg is not None and not isinstance(msg, dict):
+        raise Malformed("message is not an object")
+    if msg is None:
         return None
+    for key in ("from", "chat"):
+        if key in msg and not isinstance(msg[key], dict):
+            raise Malformed(f"message.{key} is not an object")
+    if "text" in msg and msg["text"] is not None and not isinstance(msg["text"], str):
+        raise Malformed("message.text is not a string")
+    if isinstance(msg.get("from"), dict) and msg["from"].get("id") is not None:
+        _id(msg["from"]["id"], "message.from.id")
+    if msg.get("message_id") is not None:
+        _id(msg["message_id"], "message.message_id")
+    if isinstance(msg.get("chat"), dict) and msg["chat"].get("id") is not None:
+        _id(msg["chat"]["id"], "message.chat.id")
     sender: dict[str, Any] = msg["from"] if isinstance(msg.get("from"), dict) else {}
     chat: dict[str, Any] = msg["chat"] if isinstance(msg.get("chat"), dict) else {}
     user_id = str(sender.get("id") or "")
@@ -115,6 +149,7 @@ class ZaloChannel:
     ) -> None:
         self.client = client
         self.core = core
+        self.malformed = Throttled(log)  # updates of the wrong shape, counted
         self.links = links
         self.locale = locale
         self.tz = tz
@@ -152,7 +187,11 @@ class ZaloChannel:
 
     async def handle_update(self, data: dict[str, Any]) -> None:
         """Store one update; raises only when it could not be stored (it must come again)."""
-        event = to_event(data)
+        try:
+            event = to_event(data)
+        except Malformed as exc:
+            self.malformed.warn("update", f"zalo: an update of the wrong shape dropped: {exc}")
+            return
         if event is None:
             log.info("zalo: update ignored (%s)", str(data.get("event_name", "?"))[:60])
             return
