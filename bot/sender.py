@@ -39,7 +39,12 @@ class Blocked(Exception):
 
 
 class Permanent(Exception):
-    """This message can never be delivered as it is."""
+    """This message can never be delivered as it is (``sent``: API messages of it that did go
+    out, e.g. the other pages of a long text)."""
+
+    def __init__(self, reason: str, *, sent: int = 0) -> None:
+        super().__init__(reason)
+        self.sent = sent
 
 
 class RetryLater(Exception):
@@ -261,7 +266,7 @@ class Sender:
             self._results.append(_Result(item, "blocked", str(exc)))
         except Permanent as exc:
             log.error("%s: message %s to %s cannot be delivered: %s", *self._who(item), exc)
-            self._results.append(_Result(item, "fail", str(exc)))
+            self._results.append(_Result(item, "fail", str(exc), messages=exc.sent))
         except RetryLater as exc:
             self._results.append(_Result(item, "retry", str(exc), exc.after, exc.counts))
         except ChannelFatal as exc:
@@ -305,6 +310,7 @@ class Sender:
                     dropped.add(item.recipient)
                 elif r.outcome == "fail":
                     await tx.outbox.fail(item.id, now, r.error)
+                    used += r.messages  # pages of it that did go out count against a quota
                 elif now - item.created_at > self.give_up:
                     log.error(
                         "%s: message %s to %s given up after %s: %s",

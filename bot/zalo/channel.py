@@ -56,12 +56,28 @@ def units(runs: list[Run]) -> int:
 
 
 def messages(text: str, limit: int = LIMIT) -> list[str]:
-    """Plain-text messages carrying ``text``; several pages are marked "(trang k/n)"."""
-    parts = chunks(text, limit - PAGE_MARK, plain, units)
+    """Plain-text messages carrying ``text``, each at most ``limit`` UTF-16 units, the page
+    mark "(trang k/n)" of several pages included: room is made for the longest mark, and made
+    again if the mark turns out longer (more pages, more digits)."""
+    parts = chunks(text, limit, plain, units)
     if len(parts) == 1:
         return parts
-    page = _("page {k}/{n}")
-    return [f"{part}\n({page.format(k=k, n=len(parts))})" for k, part in enumerate(parts, 1)]
+    reserve = PAGE_MARK
+    while True:
+        parts = chunks(text, limit - reserve, plain, units)
+        longest = _units(_page_mark(len(parts), len(parts)))  # k <= n: no mark is longer
+        if longest <= reserve:
+            break
+        reserve = longest
+    return [f"{part}{_page_mark(k, len(parts))}" for k, part in enumerate(parts, 1)]
+
+
+def _page_mark(k: int, n: int) -> str:
+    return "\n(" + _("page {k}/{n}").format(k=k, n=n) + ")"
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 _ID = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
@@ -215,23 +231,31 @@ class ZaloChannel:
             texts = [self._document_text(item, message, document)]
         else:
             texts = messages(message.text)
-        try:
-            for text in texts:
+        sent = 0
+        refused: list[str] = []
+        for k, text in enumerate(texts, 1):
+            try:
                 await self._paced()
                 await self.client.send_message(chat, text)
-            return len(texts)
-        except ZaloNetworkError as exc:
-            raise RetryLater(str(exc), 0.0) from None
-        except ZaloError as exc:
-            if exc.code == 401:
-                raise ChannelFatal(TOKEN_REJECTED) from None
-            if exc.code == 403:
-                raise Blocked(exc.description) from None
-            if exc.code == 429:
-                raise RetryLater(f"rate limited: {exc.description}", 5.0, counts=False) from None
-            if exc.code >= 500 or exc.code == 408:
+                sent += 1
+            except ZaloNetworkError as exc:
                 raise RetryLater(str(exc), 0.0) from None
-            raise Permanent(str(exc)) from None
+            except ZaloError as exc:
+                if exc.code == 401:
+                    raise ChannelFatal(TOKEN_REJECTED) from None
+                if exc.code == 403:
+                    raise Blocked(exc.description) from None
+                if exc.code == 429:
+                    raise RetryLater(
+                        f"rate limited: {exc.description}", 5.0, counts=False
+                    ) from None
+                if exc.code >= 500 or exc.code == 408:
+                    raise RetryLater(str(exc), 0.0) from None
+                # this page can never go: the others still do, and the refusal is recorded
+                refused.append(f"page {k}/{len(texts)}: {exc}" if len(texts) > 1 else str(exc))
+        if refused:
+            raise Permanent("; ".join(refused), sent=sent)
+        return sent
 
     def _document_text(
         self, item: OutboxItem, message: Outgoing, document: StoredDocument | None
