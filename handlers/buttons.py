@@ -314,6 +314,36 @@ class AnswerProposal(Action):
             raise ValueError(self.answer)
 
 
+def command_of(action: Action | None) -> str:
+    """The command that opens what a button acts on: how a message whose choices cannot be
+    numbered (a broadcast on Zalo) says where to go instead."""
+    if isinstance(
+        action,
+        ProgressMenu
+        | ProgressMeasure
+        | SetProgress
+        | SkipResult
+        | AskSubmitReport
+        | ConfirmSubmitReport,
+    ):
+        return "tiendo"
+    if isinstance(
+        action,
+        ProposalsMenu
+        | NewProposal
+        | ProposalField
+        | AskDepartment
+        | OpenProposal
+        | RouteProposal
+        | ReassignProposal
+        | AnswerProposal,
+    ):
+        return "kiennghi"
+    if isinstance(action, StatusPage | AgencyDetail | Download):
+        return "tonghop"
+    return "kehoach"
+
+
 def pack(action: Action) -> str:
     """``verb:field:field`` — at most 64 bytes."""
     values = [str(getattr(action, f.name)) for f in dataclasses.fields(action)]  # type: ignore[arg-type]

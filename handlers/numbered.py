@@ -93,3 +93,18 @@ def lines(menu: tuple[tuple[str, str], ...]) -> str:
 
 def hint() -> str:
     return "__" + _("Reply with the number of your choice (0: main menu).") + "__"
+
+
+def unnumbered(menu: tuple[tuple[str, str], ...], *, mid_step: bool) -> str:
+    """Choices of a message that must not take over the menu in force (a broadcast, or a notice
+    to someone in the middle of a step): listed without numbers, with the command to send."""
+    out = [f"• {esc(label)}" for label, _data in menu]
+    words = list(dict.fromkeys(act.command_of(act.unpack(data)) for _label, data in menu))
+    if mid_step:
+        hint_text = _(
+            "To open: send {words} once you are done (the numbers you are answering stay "
+            "those of your current step)."
+        )
+    else:
+        hint_text = _("To open: send {words}.")
+    return "\n".join(out) + "\n__" + hint_text.format(words=", ".join(words)) + "__"

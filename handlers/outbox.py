@@ -3,8 +3,11 @@
 Each Reply becomes an outbox row for its channel and recipient. For a channel without buttons the
 choices are written into the text as numbered lines (``handlers.numbered``) and the menu — labels
 and payloads — is kept with the recipient's conversation in the same transaction, so "2" means
-the same after a restart; consecutive short replies to one person are merged into one message
-there (fewer messages, and a monthly quota to respect).
+the same after a restart. Only the person's own replies set it, and notices to someone not in
+the middle of a step: a broadcast (reminder, nudge) never takes it over — its choices are listed
+without numbers, with the command to send — so "1" keeps meaning what the person is answering.
+Consecutive short replies to one person are merged into one message there (fewer messages, and
+a monthly quota to respect).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from db.outbox import BROADCAST, NOTICE, REPLY
 from db.repos import Repos
 from handlers.markup import BREAK
 from handlers.numbered import lines as numbered_lines
+from handlers.numbered import unnumbered
 from handlers.types import Document, Outgoing, Recipient, Reply, StoredFile
 
 MERGE_UP_TO = 1500  # characters: merged replies stay one message on a 2,000-character channel
@@ -54,10 +58,12 @@ async def enqueue(
         )
         if to.channel in numbered and message.choices:
             menu = tuple(message.flat_choices)
-            menus[to] = menu
-            text = (
-                f"{reply.text}{BREAK}{numbered_lines(menu)}" if reply.text else numbered_lines(menu)
-            )
+            if to == default or (level == NOTICE and not await _mid_step(tx, to)):
+                menus[to] = menu
+                listed = numbered_lines(menu)
+            else:  # the menu in force is that of the person's own conversation
+                listed = unnumbered(menu, mid_step=level == NOTICE)
+            text = f"{reply.text}{BREAK}{listed}" if reply.text else listed
             message = Outgoing(text=text)
         document_id = None
         doc = reply.document
@@ -78,6 +84,12 @@ async def enqueue(
         if user is not None:
             await tx.conversations.set_menu(user.id, menu, now)
     return channels
+
+
+async def _mid_step(tx: Repos, to: Recipient) -> bool:
+    """Whether the recipient is answering a question (a step other than idle) right now."""
+    user = await tx.users.get(to.channel, to.external_id)
+    return user is not None and (await tx.conversations.get(user.id)).step != "idle"
 
 
 def _merged(

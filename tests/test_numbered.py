@@ -209,3 +209,57 @@ async def test_a_proposal_filed_routed_and_answered_by_numbers(zalo: CoreHarness
     )
     assert "đã trả lời kiến nghị số 1" in text(h.mine(FOCAL, items))
     assert await h.rows("SELECT answer FROM proposals") == [("resolved",)]
+
+
+# -- the menu in force is the person's own (18.13) ---------------------------------------------
+
+
+async def _queued_for(h: CoreHarness, uid: int) -> list[Outgoing]:
+    async with h.db.read() as tx:
+        items = await tx.outbox.pending(limit=10_000)
+    fresh = [i for i in items if i.id > h.seen]
+    h.seen = max([h.seen, *(i.id for i in fresh)])
+    return h.mine(uid, fresh)
+
+
+async def test_a_reminder_queued_mid_step_never_takes_over_the_menu(zalo: CoreHarness) -> None:
+    from domain.schedule import ScheduleConfig
+    from handlers.jobs import Jobs
+
+    h = zalo
+    await h.join(FOCAL, "TTT")
+    outs = await h.send(FOCAL, "kehoach")
+    outs = await h.send(FOCAL, number(outs, "1."))
+    outs = await h.send(FOCAL, number(outs, "Thêm nhiệm vụ"))
+    outs = await h.send(FOCAL, "Rà soát, phân loại đơn thư tồn đọng")
+    lead = number(outs, "Thanh tra tỉnh")  # the lead-unit step, its numbers on screen
+    menu_before = await h.rows("SELECT step, menu FROM conversations")
+
+    h.clock.at = dt.datetime(2026, 1, 18, 8, 5, tzinfo=VN)  # 3 days before: the 08:00 reminder
+    jobs = Jobs(h.db, h.core.services, ScheduleConfig())
+    await jobs.tick()
+    (reminder,) = await _queued_for(h, FOCAL)
+    shown = plain(reminder.text)
+    assert "Để mở: anh/chị gửi kehoach." in shown
+    assert not re.search(r"^\d+\. ", shown, re.M)  # no numbers of its own
+    assert await h.rows("SELECT step, menu FROM conversations") == menu_before
+
+    outs = await h.send(FOCAL, lead)  # "1" still means the unit on screen
+    assert await h.rows("SELECT lead_unit FROM measures") == [("Thanh tra tỉnh",)]
+
+
+async def test_a_notice_to_someone_idle_is_numbered_and_answerable(zalo: CoreHarness) -> None:
+    h = zalo
+    await h.join(CONSOLIDATOR, "STC", Role.CONSOLIDATOR)
+    await h.join(FOCAL, "TTT")
+    await h.send(CONSOLIDATOR, "menu")
+    await h.send(CONSOLIDATOR, "/huy")  # idle
+    outs = await h.send(FOCAL, "kiennghi")
+    outs = await h.send(FOCAL, number(outs, "Kiến nghị mới"))
+    outs = await h.send(FOCAL, number(outs, "Chuyển đổi số"))
+    outs = await h.send(FOCAL, "Đề nghị hỗ trợ thiết bị")
+    items = await h.handle(h.event(FOCAL, kind=Kind.TEXT, text=number(outs, "Chưa rõ")))
+    (notice,) = h.mine(CONSOLIDATOR, items)
+    route = number([notice], "Giao đơn vị khác")  # numbered: the consolidator was idle
+    outs = await h.send(CONSOLIDATOR, route)
+    assert "Giao kiến nghị số 1 cho đơn vị nào trả lời?" in text(outs)
