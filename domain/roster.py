@@ -17,6 +17,7 @@ from domain.campaign import Agency, AgencyKind
 from domain.text import NAME_MAX, fold, normalize
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
+_PLAIN = re.compile(r"^[A-Za-z0-9_-]+$", re.ASCII)
 _HEADERS: dict[str, tuple[str, ...]] = {
     "code": ("code", "ma", "ma don vi", "ma co quan", "ky hieu"),
     "name": ("name", "ten", "ten don vi", "ten co quan", "don vi", "co quan"),
@@ -82,11 +83,17 @@ def read_roster(rows: Iterable[Sequence[object]]) -> Roster:
     for number, row in enumerate(table[first:], start=first + 1):
         if not any(row):
             continue  # blank lines between groups
-        code, name = _at(row, columns, "code").upper(), _at(row, columns, "name")
+        raw_code, name = _at(row, columns, "code"), _at(row, columns, "name")
+        code = raw_code.upper()
         kind_text = _at(row, columns, "kind")
         problems = []
         if not code:
             problems.append("the code is empty")
+        elif not _PLAIN.match(raw_code):  # before upper(): 'ſ' and 'ß' would pass as S and SS
+            problems.append(
+                f"code {raw_code!r}: only plain letters A-Z, digits, _ and - (no look-alike or "
+                "accented characters)"
+            )
         elif not _CODE.match(code):
             problems.append(
                 f"code {code!r}: use A-Z, 0-9 and _, starting with a letter, at most 16 characters"

@@ -222,3 +222,29 @@ def test_import_agencies_refuses_a_list_that_leaves_an_item_without_its_agency(
     (env / "ds.ods").write_bytes(b"x")
     assert main(["campaign", "import-agencies", "ds.ods", str(target)]) == 2
     assert "expected a .xlsx or .csv file" in capsys.readouterr().err
+
+
+def test_import_agencies_refuses_hostile_files_and_look_alike_codes_in_one_line_each(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import Workbook
+
+    target = _template(env)
+    before = target.read_text(encoding="utf-8")
+    book = Workbook()
+    book.active.append(["Mã", "Tên", "Loại"])
+    book.active["XFD2"] = "x"
+    book.save(env / "wide.xlsx")
+    (env / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    for sheet in ("wide.xlsx", "bad.xlsx"):
+        assert main(["campaign", "import-agencies", sheet, str(target)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+    (env / "ds.csv").write_text(
+        "Mã,Tên,Loại\nſNV,Sở Nội vụ,sở\nßKHCN,Sở Khoa học và Công nghệ,sở\n", encoding="utf-8"
+    )
+    assert main(["campaign", "import-agencies", "ds.csv", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "row 2: code 'ſNV': only plain letters A-Z" in err
+    assert "row 3: code 'ßKHCN': only plain letters A-Z" in err
+    assert target.read_text(encoding="utf-8") == before

@@ -52,7 +52,8 @@ def test_every_bad_row_is_reported_with_its_number_and_all_its_problems() -> Non
         "row 4: code SNV is already used on row 2; the name 'so noi vu' is already used on row 2",
         "row 5: code 'XXXXXXXXXXXXXXXXX': use A-Z, 0-9 and _, starting with a letter, at most 16 "
         "characters; the name is longer than 200 characters",
-        "row 6: code 'Ổ': use A-Z, 0-9 and _, starting with a letter, at most 16 characters",
+        "row 6: code 'Ổ': only plain letters A-Z, digits, _ and - (no look-alike or accented"
+        " characters)",
     ]
     assert [a.code for a in roster.agencies] == ["SNV"]
 
