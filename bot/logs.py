@@ -13,6 +13,9 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
+from typing import TextIO
+
+from domain.text import terminal_safe
 
 MASK = "***"
 
@@ -37,7 +40,7 @@ class Redact(logging.Formatter):
         self.secrets.sort(key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
-        return self.mask(super().format(record))
+        return terminal_safe(self.mask(super().format(record)))
 
     def mask(self, text: str) -> str:
         for secret in self.secrets:
@@ -91,3 +94,22 @@ class Throttled:
             self.logger.warning(
                 "%s (%d since the last such line; at most one a minute)", message, count
             )
+
+
+class Printable:
+    """A text stream that writes only what a terminal prints as text: the CLI's output carries
+    names from the database and from files (a person's messenger name, an agency's name), and
+    none of them may move the cursor, change colours or reverse a line."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self.inner = inner
+
+    def write(self, text: str) -> int:
+        self.inner.write(terminal_safe(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from db.base import Repository, from_iso, iso
 from domain.model import Agency, Role
+from domain.text import display_name as clean_name
 
 
 class User(BaseModel):
@@ -56,7 +57,7 @@ class UserRepo(Repository):
             "INSERT INTO users (channel, external_id, display_name, created_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(channel, external_id) DO UPDATE SET display_name = excluded.display_name"
             " WHERE users.display_name != excluded.display_name",
-            (channel, external_id, display_name[:200], iso(at)),
+            (channel, external_id, clean_name(display_name), iso(at)),
         )
         user = await self.get(channel, external_id)
         assert user is not None

@@ -76,6 +76,23 @@ def printable(text: str | None) -> str:
 _SPACES = re.compile(r"[ ]{2,}")
 
 
+# What a terminal would act on: C0 controls but tab and newline (ESC starts escape sequences),
+# DEL and the C1 controls (CSI among them).
+_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` as it may be printed to a terminal or a journal: no control characters (no
+    escape sequences), no bidirectional or zero-width controls (no reversed lines)."""
+    return _INVISIBLE.sub("", _TERMINAL.sub("", text))
+
+
+def display_name(raw: str, limit: int = 100) -> str:
+    """A messenger's display name as it is stored and shown: cleaned like typed text (NFC, no
+    control, bidirectional or zero-width characters), on one line, bounded."""
+    return re.sub(r"\s+", " ", normalize(raw)).strip()[:limit]
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics (đ → d), spaces collapsed: 'Sở Tài chính' ~ 'so tai chinh'."""
     text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
