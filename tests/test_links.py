@@ -24,6 +24,15 @@ class Clock:
         return self.at
 
 
+async def _serve(db: Database, links: Links) -> TestClient:
+    """The document-link endpoint of the bot's HTTP server, on a test client (started)."""
+    server = WebServer("127.0.0.1", 0)
+    server.route("GET", PATH + "/{token}/{name}", links.handler(db, ADMINS))
+    client = TestClient(TestServer(server.app))
+    await client.start_server()
+    return client
+
+
 def test_a_link_names_its_document_and_person_and_cannot_be_altered() -> None:
     clock = Clock()
     links = Links(derive_key("1:secret"), "https://bot.example.gov.vn/", clock, hours=24)
@@ -58,10 +67,7 @@ async def test_the_endpoint_serves_the_file_and_refuses_the_rest(tmp_path: Path)
     async with db.transaction() as tx:
         doc = await tx.documents.add("Tổng hợp.xlsx", "x", b"PK\x03\x04data", NOW, dt.timedelta(7))
     links = Links(derive_key("1:secret"), "http://127.0.0.1", clock)
-    server = WebServer("127.0.0.1", 0)
-    server.route("GET", PATH + "/{token}/{name}", links.handler(db, ADMINS))
-    client = TestClient(TestServer(server.app))
-    await client.start_server()
+    client = await _serve(db, links)
     try:
         url, _ = links.make(doc, "zalo:abc", "Tổng hợp.xlsx")
         path = url.removeprefix("http://127.0.0.1")
@@ -122,10 +128,7 @@ async def test_a_link_stops_working_when_its_person_loses_the_role(tmp_path: Pat
         await tx.users.grant(focal.id, snv.id, Role.FOCAL, NOW)
         doc = await tx.documents.add("Tổng hợp.xlsx", "x", b"PK\x03\x04data", NOW, dt.timedelta(7))
     links = Links(derive_key("1:secret"), "http://127.0.0.1", clock)
-    server = WebServer("127.0.0.1", 0)
-    server.route("GET", PATH + "/{token}/{name}", links.handler(db, ADMINS))
-    client = TestClient(TestServer(server.app))
-    await client.start_server()
+    client = await _serve(db, links)
 
     def path(recipient: str) -> str:
         return links.make(doc, recipient, "x.xlsx")[0].removeprefix("http://127.0.0.1")

@@ -490,6 +490,13 @@ async def test_bad_input_at_a_progress_step_keeps_the_answers_and_the_step(
 # -- stale progress buttons (18.3) ------------------------------------------------------------
 
 
+async def _status_button(h: Harness, label: str) -> str:
+    """The submitted plan's measure 1.1 opened in the report: its status button ``label``."""
+    await _submitted_plan(h)
+    calls = await h.send(FOCAL, "/tiendo")
+    return button(await h.press(FOCAL, button(calls, "1.1")), label)
+
+
 async def _progress_rows(h: Harness) -> list[tuple]:
     return await h.rows("SELECT measure_id, status, result FROM progress ORDER BY measure_id")
 
@@ -498,10 +505,7 @@ async def test_a_status_button_shown_before_the_plan_was_returned_stores_nothing
     harness: Harness,
 ) -> None:
     h = harness
-    await _submitted_plan(h)
-    calls = await h.send(FOCAL, "/tiendo")
-    calls = await h.press(FOCAL, button(calls, "1.1"))
-    old = button(calls, "Đã hoàn thành")
+    old = await _status_button(h, "Đã hoàn thành")
     await h.send(CONSOLIDATOR, "/trave SNV Bổ sung sản phẩm cụ thể")
     calls = await h.press(FOCAL, old)
     assert "Kế hoạch đã được trả lại để chỉnh sửa" in text_of(calls)
@@ -570,10 +574,7 @@ async def test_a_button_shown_before_the_report_was_submitted_is_refused(
     harness: Harness,
 ) -> None:
     h = harness
-    await _submitted_plan(h)
-    calls = await h.send(FOCAL, "/tiendo")
-    calls = await h.press(FOCAL, button(calls, "1.1"))
-    old = button(calls, "Chưa thực hiện")  # version 0: before any submission
+    old = await _status_button(h, "Chưa thực hiện")  # version 0: before any submission
     calls = await _all_on_track(h)
     calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
     await h.press(FOCAL, button(calls, "Xác nhận nộp"))
