@@ -85,23 +85,30 @@ async def open_database(settings: Settings, clock: Clock = utc_now) -> Database:
         async with db.transaction() as tx:
             if await tx.campaigns.active_source_digest() != source:
                 await _load_configured(tx, path, data, source, clock)
-            active = await tx.campaigns.active()
     except BaseException:
         await db.close()  # an open connection's thread would keep the process alive
         raise
-    if active is not None:
-        c = active.definition
-        log.info(
-            "campaign %s active (%s): %d agencies, %d items, plans due %s",
-            c.code,
-            c.title,
-            len(c.agencies),
-            len(c.items),
-            c.deadlines.plans_due.strftime("%d/%m/%Y"),
-        )
-        for warning in campaign_warnings(c):
-            log.warning("campaign %s: %s", c.code, warning)
     return db
+
+
+async def describe_campaign(db: Database) -> None:
+    """Says at start which campaign is active, and what in it is valid but odd."""
+    async with db.read() as tx:
+        active = await tx.campaigns.active()
+    if active is None:
+        log.warning("no campaign is active")
+        return
+    c = active.definition
+    log.info(
+        "campaign %s active (%s): %d agencies, %d items, plans due %s",
+        c.code,
+        c.title,
+        len(c.agencies),
+        len(c.items),
+        c.deadlines.plans_due.strftime("%d/%m/%Y"),
+    )
+    for warning in campaign_warnings(c):
+        log.warning("campaign %s: %s", c.code, warning)
 
 
 async def _load_configured(tx: Repos, path: Path, data: bytes, source: str, clock: Clock) -> None:
@@ -160,8 +167,6 @@ class App:
         s = self.settings
         s.require_channel()
         self._db = await open_database(s, self.clock)
-        await self._check_roles()
-        await self._check_removed()
         self.services = Services(
             tz=s.tz,
             clock=self.clock,
@@ -203,6 +208,10 @@ class App:
             self.signal,
             in_process=self._reports_in_process,
         )
+        # once the channels work (a rejected token is the one line an operator then sees)
+        await describe_campaign(self.db)
+        await self._check_roles()
+        await self._check_removed()
 
     def _open_telegram(self) -> None:
         from bot.telegram.channel import TelegramChannel

@@ -15,6 +15,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and encrypted .xlsx files
 
@@ -128,32 +129,14 @@ def _xlsx(path: Path, bounds: Bounds) -> list[list[object]]:
     _zip_bounds(path, bounds)
     from openpyxl import load_workbook
 
-    out: list[list[object]] = []
     try:
-        book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-        try:
-            sheet = book.worksheets[0]
-            # The declared size first (a cell at XFD, a million rows): refused before reading.
-            declared_cols, declared_rows = sheet.max_column or 0, sheet.max_row or 0
-            if declared_cols > bounds.columns:
-                raise SheetError(
-                    f"{path}: the sheet reaches column {declared_cols:,} (at most "
-                    f"{bounds.columns}); delete the columns after the table"
-                )
-            if declared_rows > bounds.rows + 10:
-                raise SheetError(
-                    f"{path}: the sheet has {declared_rows:,} rows (at most {bounds.rows:,})"
-                )
-            # And while reading, whatever the declaration said: never a row wider than that.
-            for number, row in enumerate(
-                sheet.iter_rows(max_col=declared_cols or bounds.columns, values_only=True), 1
-            ):
-                for k, cell in enumerate(row, 1):
-                    _check(number, k, cell, bounds)
-                _check(number, 0, None, bounds)
-                out.append(list(row))
-        finally:
-            book.close()
+        # our own file object: closed here even when openpyxl gives up half-way
+        with path.open("rb") as fh:
+            book = load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+            try:
+                return _sheet_rows(book.worksheets[0], path, bounds)
+            finally:
+                book.close()
     except SheetError:
         raise
     except MemoryError:
@@ -162,4 +145,24 @@ def _xlsx(path: Path, bounds: Bounds) -> list[list[object]]:
         raise SheetError(
             f"{path} is not a readable .xlsx file ({type(exc).__name__}: {str(exc)[:120]})"
         ) from None
+
+
+def _sheet_rows(sheet: Any, path: Path, bounds: Bounds) -> list[list[object]]:
+    # The declared size first (a cell at XFD, a million rows): refused before reading.
+    declared_cols, declared_rows = sheet.max_column or 0, sheet.max_row or 0
+    if declared_cols > bounds.columns:
+        raise SheetError(
+            f"{path}: the sheet reaches column {declared_cols:,} (at most {bounds.columns}); "
+            "delete the columns after the table"
+        )
+    if declared_rows > bounds.rows + 10:
+        raise SheetError(f"{path}: the sheet has {declared_rows:,} rows (at most {bounds.rows:,})")
+    # And while reading, whatever the declaration said: never a row wider than that.
+    out: list[list[object]] = []
+    rows = sheet.iter_rows(max_col=declared_cols or bounds.columns, values_only=True)
+    for number, row in enumerate(rows, 1):
+        for k, cell in enumerate(row, 1):
+            _check(number, k, cell, bounds)
+        _check(number, 0, None, bounds)
+        out.append(list(row))
     return out

@@ -5,6 +5,7 @@ valid but odd is warned about (18.15)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -94,8 +95,7 @@ async def test_a_file_naming_another_campaign_is_refused_at_start(
 ) -> None:
     caplog.set_level(logging.INFO)
     first = make_settings(tmp_path)  # the bundled campaign, bac-ninh-2025
-    db = await open_database(first)
-    await db.close()
+    await stop_harness(await start_harness(first, Clock(dt.datetime(2026, 1, 15, tzinfo=dt.UTC))))
     assert "campaign bac-ninh-2025 active" in caplog.text
     other = make_settings(tmp_path, campaign_file=TEMPLATE)
     with pytest.raises(SettingsError) as err:
@@ -143,8 +143,10 @@ async def test_check_and_start_warn_of_a_report_due_long_after_its_period(
     )
     assert await asyncio.to_thread(main, ["campaign", "check", str(late)]) == 0
     assert "warning: period 2026-Q1: the report is due 275 days after" in capsys.readouterr().out
-    db = await open_database(make_settings(tmp_path, campaign_file=late))
-    await db.close()
+    settings = make_settings(tmp_path, campaign_file=late)
+    await stop_harness(
+        await start_harness(settings, Clock(dt.datetime(2026, 1, 15, tzinfo=dt.UTC)))
+    )
     assert next(r for r in caplog.records if "275 days after" in r.getMessage()).levelname == (
         "WARNING"
     )
