@@ -3,10 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
-import aiosqlite
+
+class Cursor(Protocol):
+    @property
+    def lastrowid(self) -> int | None: ...
+    @property
+    def rowcount(self) -> int: ...
+
+
+class Conn(Protocol):
+    """What a repository needs of a connection: aiosqlite's (a hop to its thread per call), or
+    :class:`InThread` (the raw connection, for a unit of work that runs on that thread whole)."""
+
+    async def execute_fetchall(self, sql: str, parameters: Any = ...) -> Iterable[sqlite3.Row]: ...
+    async def execute(self, sql: str, parameters: Any = ...) -> Any: ...
+
+
+class InThread:
+    """The raw sqlite3 connection, on the database's own thread: the calls of aiosqlite's
+    connection, each one done at once — no hop to another thread, no suspension — so that a
+    whole batch of updates is one trip to that thread (:meth:`db.connection.Database.on_thread`)."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self.raw = raw
+
+    async def execute_fetchall(self, sql: str, parameters: Any = ()) -> list[sqlite3.Row]:
+        return self.raw.execute(sql, parameters).fetchall()
+
+    async def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
+        return self.raw.execute(sql, parameters)
 
 
 def iso(value: dt.datetime) -> str:
@@ -24,15 +53,16 @@ def day(value: str | None) -> dt.date | None:
 
 
 class Repository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
-    # Each call is one round trip to aiosqlite's thread (not three: execute, fetch, close).
-    async def _one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    # Each call is one round trip to aiosqlite's thread (not three: execute, fetch, close), or
+    # none at all on that thread (InThread).
+    async def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         rows = await self._conn.execute_fetchall(sql, tuple(params))
         return next(iter(rows), None)
 
-    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def _run(self, sql: str, params: Iterable[Any] = ()) -> int:

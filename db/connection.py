@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
+from db.base import InThread
 from db.faults import crashpoint
 from db.repos import Repos
 
@@ -46,6 +49,57 @@ class DatabaseDamaged(DatabaseUnavailable):
             "bot and restore the last backup (made by kehoach-bot backup; see README, Backup and "
             "restore), or set DATABASE_PATH to another file"
         )
+
+
+T = TypeVar("T")
+
+
+def _closing(work: Callable[[sqlite3.Connection], T], raw: sqlite3.Connection) -> T:
+    """On the database thread: ``work``, and whatever it leaves open rolled back."""
+    try:
+        return work(raw)
+    finally:
+        if raw.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                raw.rollback()
+
+
+def drive(coro: Coroutine[Any, Any, T]) -> T:
+    """Runs to its end, here and now, a coroutine whose every await is a repository call on
+    :class:`db.base.InThread` (they never suspend). Anything that would suspend is a bug."""
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coro.close()
+    raise RuntimeError("a unit of work on the database thread waited for something else")
+
+
+Item = TypeVar("Item")
+
+
+def _batch(
+    items: Sequence[Item],
+    unit: Callable[[Repos, Item], Coroutine[Any, Any, T]],
+    recover: Callable[[Repos, Item, Exception], Coroutine[Any, Any, T]],
+    raw: sqlite3.Connection,
+) -> list[T]:
+    tx = Repos(InThread(raw))
+    raw.execute("BEGIN IMMEDIATE")
+    out = []
+    for item in items:
+        raw.execute("SAVEPOINT one_unit")
+        try:
+            result = drive(unit(tx, item))
+        except Exception as exc:
+            raw.execute("ROLLBACK TO one_unit")
+            result = drive(recover(tx, item, exc))
+        raw.execute("RELEASE one_unit")
+        out.append(result)
+    crashpoint("before_commit")
+    raw.execute("COMMIT")
+    crashpoint("after_commit")
+    return out
 
 
 def _damage(exc: BaseException) -> bool:
@@ -149,6 +203,26 @@ class Database:
             crashpoint("before_commit")
             await self._conn.commit()
             crashpoint("after_commit")
+
+    async def on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs ``work`` with the raw connection on the database's own thread, under the same
+        lock as every transaction: one trip to that thread for all of it. ``work`` owns the
+        transaction (BEGIN … COMMIT) and must leave none open."""
+        async with self._lock, self._watching():
+            raw = self._conn._conn  # aiosqlite's sqlite3 connection, only touched on its thread
+            return await self._conn._execute(_closing, work, raw)  # type: ignore[no-untyped-call,no-any-return]
+
+    async def batch(
+        self,
+        items: Sequence[Item],
+        unit: Callable[[Repos, Item], Coroutine[Any, Any, T]],
+        recover: Callable[[Repos, Item, Exception], Coroutine[Any, Any, T]],
+    ) -> list[T]:
+        """``unit`` for each item, all in one transaction and in one trip to the database
+        thread (the units' repository calls run there, none of them a hop); each in a
+        savepoint of its own, so that one that raises is undone alone and ``recover`` runs in
+        its place. Raises, with nothing stored, only when a recovery fails or the commit does."""
+        return await self.on_thread(functools.partial(_batch, items, unit, recover))
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repos]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from db.audit import AuditRepo
+from db.base import Conn
 from db.campaigns import CampaignRepo
 from db.conversations import ConversationRepo
 from db.deliveries import DeliveryRepo
@@ -19,7 +18,7 @@ from db.users import UserRepo
 
 
 class Repos:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.campaigns = CampaignRepo(conn)
         self.plans = PlanRepo(conn)
         self.progress = ProgressRepo(conn)

@@ -7,6 +7,7 @@ channel's sender delivers them afterwards. An update delivered twice is handled 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from db.campaigns import ActiveCampaign
 from db.connection import Database
 from db.faults import crashpoint
+from db.repos import Repos
 from db.users import Membership
 from domain.model import Role
 from handlers import buttons as act
@@ -36,6 +38,7 @@ from locales import _, use_locale
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Ctx], Awaitable[None]]
+BATCH_MAX = 50  # updates stored in one transaction at most
 
 COMMANDS: dict[str, Handler] = {
     "start": registration.start,
@@ -63,6 +66,11 @@ class Outcome:
     failed: bool = False
     toast: str = ""
     channels: set[str] = field(default_factory=set)  # channels with new messages queued
+
+
+def _where() -> dict[str, object]:
+    """How far an event got (its person and step), for the log line if it fails."""
+    return {"step": "?", "user": None}
 
 
 def in_campaign(memberships: list[Membership], campaign: ActiveCampaign | None) -> list[Membership]:
@@ -96,89 +104,125 @@ class Core:
         self.services = services
         self.commands = {**COMMANDS, **consolidate.COMMANDS}
         self.on_queued = on_queued or (lambda channels: None)
+        self._waiting: list[tuple[Event, asyncio.Future[Outcome]]] = []
+        self._drainer: asyncio.Task[None] | None = None
 
     async def handle(self, event: Event) -> Outcome:
-        """Handle one event in one transaction. An unexpected error is logged with the update,
-        person and step, and the person is told their message was not saved; only when even that
-        cannot be stored does this raise (the channel then leaves the update unconfirmed)."""
-        where: dict[str, object] = {"step": "?", "user": None}
-        try:
-            async with self.db.transaction() as tx:
-                now = self.services.clock()
-                if not await tx.audit.first_delivery(event.channel, event.delivery_id, now):
-                    log.info("update %s delivered again: ignored", event.delivery_id)
-                    return Outcome(duplicate=True)
-                user = await tx.users.ensure(event.channel, event.user_id, event.display_name, now)
-                where["user"] = user.id
-                with use_locale(user.locale or self.services.default_locale):
-                    campaign = await tx.campaigns.active()
-                    held = await tx.users.memberships(user.id)
-                    live = in_campaign(held, campaign)
-                    ctx = Ctx(
-                        services=self.services,
-                        tx=tx,
-                        event=event,
-                        user=user,
-                        memberships=live,
-                        conv=await tx.conversations.get(user.id),
-                        campaign=campaign,
-                        now=now,
-                        removed=[m.agency for m in held if m not in live],
-                    )
-                    where["step"] = ctx.conv.step
-                    if event.channel in self.services.numbered:
-                        read = numbered.read(event, ctx.conv.menu)
-                        if isinstance(read, numbered.Refusal):
-                            self._refuse_number(ctx, read)
-                        else:
-                            ctx.event = read
-                            await self._dispatch(ctx)
-                    else:
-                        await self._dispatch(ctx)
-                    channels = await enqueue(
-                        tx,
-                        ctx.replies,
-                        now,
-                        numbered=self.services.numbered,
-                        default=Recipient(event.channel, event.reply_to),
-                        edit_ref=event.message_ref,
-                    )
-                    toast = next((r.toast for r in ctx.replies if r.toast), "")
-                    channels |= ctx.signals
-                    crashpoint("update_before_commit")
-        except Exception:
-            log.error(
-                "failed to handle update %s (%s %r) from %s:%s, user %s at step %s",
-                event.delivery_id,
-                event.kind.value,
-                (event.command or event.data or event.text)[:80],
-                event.channel,
-                event.user_id,
-                where["user"],
-                where["step"],
-                exc_info=True,
-            )
-            return await self._apologise(event)
-        self.on_queued(channels)
-        return Outcome(toast=toast, channels=channels)
+        """Handle one event. Events that arrive while a batch is being stored wait for the next
+        one: a batch is one transaction (one trip to the database thread, one commit), each
+        event in a savepoint of its own, so one that fails never undoes another. An unexpected
+        error is logged with the update, person and step, and the person is told their message
+        was not saved; only when even that cannot be stored does this raise (the channel then
+        leaves the update unconfirmed). The outcome comes once the batch is committed."""
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((event, future))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.create_task(self._drain(), name="core batches")
+        return await future
 
-    async def _apologise(self, event: Event) -> Outcome:
-        """Record the update as handled and tell the person plainly that it was not saved."""
-        async with self.db.transaction() as tx:
-            now = self.services.clock()
-            await tx.audit.first_delivery(event.channel, event.delivery_id, now)
-            user = await tx.users.get(event.channel, event.user_id)
-            locale = (user.locale if user else None) or self.services.default_locale
-            with use_locale(locale):
-                reply = Reply(text=error_text())
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[:BATCH_MAX], self._waiting[BATCH_MAX:]
+            try:
+                outcomes = await self.db.batch(
+                    [(event, _where()) for event, _future in batch],
+                    self._one,
+                    self._failed,
+                )
+            except Exception as exc:  # nothing of the batch was stored: each update says so
+                for _event, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            except BaseException:
+                for _event, future in batch:
+                    future.cancel()
+                raise
+            self.on_queued(set().union(*(o.channels for o in outcomes)))
+            for (_event, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+
+    async def _failed(
+        self, tx: Repos, item: tuple[Event, dict[str, object]], exc: Exception
+    ) -> Outcome:
+        """An event whose handling raised (its changes undone): logged, and the person told."""
+        event, where = item
+        log.error(
+            "failed to handle update %s (%s %r) from %s:%s, user %s at step %s",
+            event.delivery_id,
+            event.kind.value,
+            (event.command or event.data or event.text)[:80],
+            event.channel,
+            event.user_id,
+            where["user"],
+            where["step"],
+            exc_info=exc,
+        )
+        return await self._apologise(tx, event)
+
+    async def _one(self, tx: Repos, item: tuple[Event, dict[str, object]]) -> Outcome:
+        """One event, inside the batch's transaction (``where`` says how far it got)."""
+        event, where = item
+        now = self.services.clock()
+        if not await tx.audit.first_delivery(event.channel, event.delivery_id, now):
+            log.info("update %s delivered again: ignored", event.delivery_id)
+            return Outcome(duplicate=True)
+        user = await tx.users.ensure(event.channel, event.user_id, event.display_name, now)
+        where["user"] = user.id
+        with use_locale(user.locale or self.services.default_locale):
+            campaign = await tx.campaigns.active()
+            held = await tx.users.memberships(user.id)
+            live = in_campaign(held, campaign)
+            ctx = Ctx(
+                services=self.services,
+                tx=tx,
+                event=event,
+                user=user,
+                memberships=live,
+                conv=await tx.conversations.get(user.id),
+                campaign=campaign,
+                now=now,
+                removed=[m.agency for m in held if m not in live],
+            )
+            where["step"] = ctx.conv.step
+            if event.channel in self.services.numbered:
+                read = numbered.read(event, ctx.conv.menu)
+                if isinstance(read, numbered.Refusal):
+                    self._refuse_number(ctx, read)
+                else:
+                    ctx.event = read
+                    await self._dispatch(ctx)
+            else:
+                await self._dispatch(ctx)
             channels = await enqueue(
                 tx,
-                [reply],
+                ctx.replies,
                 now,
                 numbered=self.services.numbered,
                 default=Recipient(event.channel, event.reply_to),
+                edit_ref=event.message_ref,
             )
-        self.on_queued(channels)
+            toast = next((r.toast for r in ctx.replies if r.toast), "")
+            channels |= ctx.signals
+            crashpoint("update_before_commit")
+        return Outcome(toast=toast, channels=channels)
+
+    async def _apologise(self, tx: Repos, event: Event) -> Outcome:
+        """Record the update as handled and tell the person plainly that it was not saved."""
+        now = self.services.clock()
+        await tx.audit.first_delivery(event.channel, event.delivery_id, now)
+        user = await tx.users.get(event.channel, event.user_id)
+        locale = (user.locale if user else None) or self.services.default_locale
+        with use_locale(locale):
+            reply = Reply(text=error_text())
+        channels = await enqueue(
+            tx,
+            [reply],
+            now,
+            numbered=self.services.numbered,
+            default=Recipient(event.channel, event.reply_to),
+        )
         return Outcome(failed=True, channels=channels)
 
     @staticmethod

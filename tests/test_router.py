@@ -73,3 +73,48 @@ async def test_update_ids_are_remembered_72_hours_then_forgotten(harness: Harnes
     assert await h.rows("SELECT count(*) FROM processed_updates WHERE update_id = '5000'") == [(0,)]
     reused = await h.feed(builders.text(FOCAL, h.bot, "/trogiup", update_id=5000))
     assert "Các lệnh" in text_of(reused)
+
+
+# -- batches (19): one transaction for the updates that arrive together, a savepoint each ------
+
+
+async def test_updates_arriving_together_are_one_batch_and_one_failure_undoes_only_itself(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    h = harness
+    await _at_content_step(h)
+    await h.join(CONSOLIDATOR, "STC", Role.CONSOLIDATOR)
+    trips: list[int] = []
+    batch = h.app.db.batch
+
+    async def counted(items: list, *args: object) -> list:
+        trips.append(len(items))
+        return await batch(items, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(h.app.db, "batch", counted)
+    real = measure._changed
+
+    async def broken_once(ctx: object, *args: object, **kwargs: object) -> None:
+        if "lỗi" in ctx.event.text:  # type: ignore[attr-defined]
+            raise RuntimeError("disk on fire")
+        await real(ctx, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(measure, "_changed", broken_once)
+    events = [
+        h.telegram.handle_update(builders.text(FOCAL, h.bot, "Giải pháp sẽ lỗi")),
+        h.telegram.handle_update(builders.text(CONSOLIDATOR, h.bot, "/tonghop")),
+        h.telegram.handle_update(builders.text(FOCAL, h.bot, "Rà soát quy chế phối hợp")),
+    ]
+    await asyncio.gather(*events)
+    assert trips == [3]  # one trip to the database thread, one transaction
+    await h.deliver()
+    calls = h.api.take()
+    to_focal = text_of([c for c in calls if c.params.get("chat_id") == FOCAL])
+    assert "CHƯA được lưu" in to_focal  # the failed one was told
+    assert await h.rows("SELECT content FROM measures") == [("Rà soát quy chế phối hợp",)]
+    assert "TÌNH HÌNH TỔNG HỢP" in text_of(
+        [c for c in calls if c.params.get("chat_id") == CONSOLIDATOR]
+    )
+    assert await h.rows("SELECT COUNT(*) FROM processed_updates") >= [(3,)]

@@ -63,13 +63,17 @@ async def poll(channel: TelegramChannel, *, long_poll: int = 10) -> None:
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)
             continue
-        for update in sorted(updates, key=lambda u: u.update_id):
-            try:
-                await channel.handle_update(update)
-            except Exception:
-                log.exception(
+        ordered = sorted(updates, key=lambda u: u.update_id)
+        # All at once: the core stores them as one batch (one transaction, in this order).
+        results = await asyncio.gather(
+            *(channel.handle_update(u) for u in ordered), return_exceptions=True
+        )
+        for update, result in zip(ordered, results, strict=True):
+            if isinstance(result, BaseException):
+                log.error(
                     "telegram: update %s could not be stored; it will be fetched again",
                     update.update_id,
+                    exc_info=result,
                 )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
