@@ -38,6 +38,8 @@ def main() -> None:
                 concurrency=200,
                 repeat=args.repeat,
                 complete=False,
+                active=20,
+                warmup=3,
             )
         )
     )

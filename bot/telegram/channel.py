@@ -289,6 +289,14 @@ class TelegramChannel:
 
     # -- delivering ----------------------------------------------------------------------------
 
+    async def _call(self, endpoint: str, **params: Any) -> None:
+        """A Bot API call whose answer is not read: through PTB's request path (its error
+        mapping, the rate limiter, the serialising of markup), but with no Message object built
+        from the reply, which nothing reads (7 % of the CPU under load). ``_post`` is the method
+        every PTB send ends in; ``do_api_request`` would warn for a known method."""
+        params["parse_mode"] = ParseMode.HTML
+        await self.bot._post(endpoint, {k: v for k, v in params.items() if v is not None})
+
     async def deliver(
         self, item: OutboxItem, message: Outgoing, document: StoredDocument | None
     ) -> None:
@@ -308,10 +316,11 @@ class TelegramChannel:
             markup = keyboard(message.choices)
             if message.edit_ref and len(chunks) == 1:
                 try:
-                    await self.bot.edit_message_text(
-                        chunks[0],
+                    await self._call(
+                        "editMessageText",
                         chat_id=chat,
                         message_id=int(message.edit_ref),
+                        text=chunks[0],
                         reply_markup=markup,
                     )
                     return
@@ -321,7 +330,7 @@ class TelegramChannel:
                     log.info("telegram: edit failed (%s): sending instead", exc)
             for k, chunk in enumerate(chunks):
                 keys = markup if k == len(chunks) - 1 else None
-                await self.bot.send_message(chat, chunk, reply_markup=keys)
+                await self._call("sendMessage", chat_id=chat, text=chunk, reply_markup=keys)
         except Forbidden as exc:
             raise Blocked(str(exc)) from None
         except InvalidToken:
