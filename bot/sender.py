@@ -27,6 +27,7 @@ from db.connection import Database
 from db.documents import StoredDocument
 from db.faults import crashpoint
 from db.outbox import BROADCAST, OutboxItem
+from db.repos import Repos
 from handlers.context import Clock
 from handlers.delivery import recipient_blocked
 from handlers.types import Outgoing, Recipient
@@ -165,8 +166,12 @@ class Sender:
 
     async def _refresh(self) -> None:
         """Read the messages committed since the last look (all of them at the first)."""
-        async with self.db.read() as tx:
-            fresh = await tx.outbox.pending_after(self.channel, self._last_id)
+        last = self._last_id
+
+        async def pending(tx: Repos) -> list[OutboxItem]:
+            return await tx.outbox.pending_after(self.channel, last)
+
+        fresh = await self.db.at_once(pending, write=False)
         for item in fresh:
             self._last_id = max(self._last_id, item.id)
             queues = self._queues.get(item.recipient)
@@ -295,10 +300,12 @@ class Sender:
             return
         results, self._results = self._results, []
         now = self.clock()
-        sent = used = 0
         requeue: list[OutboxItem] = []
         dropped: set[str] = set()
-        async with self.db.transaction() as tx:
+
+        async def record(tx: Repos) -> int:
+            """Every result in one transaction, whole on the database thread."""
+            sent = used = 0
             for r in results:
                 item = r.item
                 if r.outcome == "sent":
@@ -338,6 +345,9 @@ class Sender:
             if used:
                 month = now.astimezone(self.tz).strftime("%Y-%m")
                 await tx.usage.add(self.channel, month, used)
+            return sent
+
+        sent = await self.db.at_once(record)
         for recipient in dropped:  # everything that waited for them was dropped too
             self._queues.pop(recipient, None)
         for item in requeue:

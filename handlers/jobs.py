@@ -169,7 +169,9 @@ class Jobs:
         for k in range(0, len(agencies), BATCH):
             batch_started = time.monotonic()
             batch = tuple(agencies[k : k + BATCH])
-            async with self.db.transaction() as tx:
+
+            async def queue(tx: Repos, batch: tuple[int, ...] = batch) -> int:
+                n = 0
                 ov = await consolidate.load_overview(tx, campaign, today, agency_ids=batch)
                 people = await tx.users.people_by_agency(Role.FOCAL, batch)
                 for row in ov.owing:
@@ -188,7 +190,10 @@ class Jobs:
                     result.signals |= sent
                     if sent and counts is not None:
                         counts.agencies += 1
-                    queued += len(replies) if sent else 0
+                    n += len(replies) if sent else 0
+                return n
+
+            queued += await self.db.at_once(queue)
             # as long again for the people typing meanwhile: a broadcast never takes more than
             # half of the bot's time, and a reply never waits more than one short batch
             await asyncio.sleep(time.monotonic() - batch_started)
@@ -225,7 +230,9 @@ class Jobs:
         for k in range(0, len(agencies), BATCH):
             batch_started = time.monotonic()
             batch = tuple(agencies[k : k + BATCH])
-            async with self.db.transaction() as tx:
+
+            async def queue(tx: Repos, batch: tuple[int, ...] = batch) -> int:
+                n = 0
                 people = await tx.users.people_by_agency(Role.FOCAL, batch)
                 plans: dict[int, Plan] = {}
                 if c.periods:
@@ -264,7 +271,10 @@ class Jobs:
                             )
                     sent = await self._once(tx, "nudge", campaign, agency_id, slot, now, replies)
                     result.signals |= sent
-                    queued += len(replies) if sent else 0
+                    n += len(replies) if sent else 0
+                return n
+
+            queued += await self.db.at_once(queue)
             await asyncio.sleep(time.monotonic() - batch_started)
         result.nudges += queued
         if queued:
