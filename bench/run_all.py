@@ -22,7 +22,7 @@ def mark(ok: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--users", type=int, default=3800)
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--chats", type=int, default=600)
@@ -50,14 +50,24 @@ def main() -> None:
     docx, xlsx, tonghop = rep["docx"], rep["xlsx"], rep["tonghop"]
     building = rep["while_building"]
     rows = [
-        ("CPU per update vs the PTB echo floor", "≤ 1.3×", f"{r['ratio']:.2f}×", r["ratio"] <= 1.3),
-        ("updates/s sustained (saturation)", "≥ 300", f"{r['sat_rate']:.0f}", r["sat_rate"] >= 300),
         (
-            "reply p99 at 100 updates/s offered",
-            "≤ 100 ms",
-            f"{r['fixed_p99'] * 1e3:.0f} ms "
-            f"(p50 {r['fixed_p50'] * 1e3:.0f}, p95 {r['fixed_p95'] * 1e3:.0f})",
-            r["fixed_p99"] <= 0.1,
+            "reply p99 of the measure steps at 100 updates/s",
+            "≤ 50 ms",
+            f"{r['measure_p99'] * 1e3:.0f} ms (p50 {r['measure_p50'] * 1e3:.0f}; all steps p99 "
+            f"{r['fixed_p99'] * 1e3:.0f})",
+            r["measure_p99"] <= 0.05,
+        ),
+        (
+            "updates/s sustained on the wizard (saturation)",
+            "≥ 400",
+            f"{r['sat_rate']:.0f}",
+            r["sat_rate"] >= 400,
+        ),
+        (
+            "CPU per update vs the PTB echo floor, both at 100 updates/s",
+            "≤ 1.0×",
+            f"{r['fixed_ratio']:.2f}× (at saturation {r['ratio']:.2f}×)",
+            r["fixed_ratio"] <= 1.0,
         ),
         (
             "reply p99 at 100 updates/s while a reminder goes to every agency",
@@ -65,6 +75,12 @@ def main() -> None:
             f"{r['cast_p99'] * 1e3:.0f} ms (p50 {r['cast_p50'] * 1e3:.0f}, "
             f"{r['cast_reminders']:.0f} reminders sent meanwhile)",
             r["cast_p99"] <= 0.1,
+        ),
+        (
+            "plans completed and submitted during the rush",
+            "> 0",
+            f"{r['completed_plans']:.0f}",
+            r["completed_plans"] > 0,
         ),
         (
             "broadcast rate unpaced (BROADCAST_RATE=0), 429s",
@@ -98,7 +114,12 @@ def main() -> None:
             f"{tonghop['longest']:.0f} chars",
             tonghop["seconds"] <= 2 and tonghop["longest"] <= 4096,
         ),
-        ("start-up to first getUpdates", "≤ 1 s", f"{r['startup_s']:.2f} s", r["startup_s"] <= 1),
+        (
+            f"start-up to first getUpdates ({args.users:,} agencies)",
+            "≤ 0.6 s",
+            f"{r['startup_s']:.2f} s",
+            r["startup_s"] <= 0.6,
+        ),
         *[
             (
                 f"follow-through {name} ({args.agencies:,} agencies × 10 measures)",
@@ -123,7 +144,8 @@ def main() -> None:
     ]
     lines = [
         f"Measured {machine()}; `bash bench/run_all` ({minutes:.1f} min).",
-        f"Rush: {args.users:,} focal persons, ~{len(rush.SCRIPT)} updates each, {args.seconds:g} s "
+        f"Rush: {args.users:,} focal persons (20 at work at a time through whole plans, 3 s warm-up), "
+        f"~{len(rush.SCRIPT)} updates each, {args.seconds:g} s "
         f"per phase, medians of {args.repeat} runs alternating with the echo floor; peak RSS "
         f"{r['rss_mib']:.0f} MiB, {r['cpu_per_1000']:.1f} CPU s per 1,000 updates, "
         f"saturation p50/p99 {r['sat_p50'] * 1e3:.0f}/{r['sat_p99'] * 1e3:.0f} ms.",
