@@ -92,23 +92,22 @@ async def open_database(settings: Settings, clock: Clock = utc_now) -> Database:
 
 
 async def describe_campaign(db: Database) -> None:
-    """Says at start which campaign is active, and what in it is valid but odd."""
+    """Says at start which campaign is active (read without parsing its definition: a campaign
+    of 3,800 agencies takes 0.2 s to parse, paid by the warm-up beside the first getUpdates)."""
     async with db.read() as tx:
-        active = await tx.campaigns.active()
+        active = await tx.campaigns.summary()
     if active is None:
         log.warning("no campaign is active")
         return
-    c = active.definition
+    due = dt.date.fromisoformat(active.plans_due)
     log.info(
         "campaign %s active (%s): %d agencies, %d items, plans due %s",
-        c.code,
-        c.title,
-        len(c.agencies),
-        len(c.items),
-        c.deadlines.plans_due.strftime("%d/%m/%Y"),
+        active.code,
+        active.title,
+        active.agencies,
+        active.items,
+        due.strftime("%d/%m/%Y"),
     )
-    for warning in campaign_warnings(c):
-        log.warning("campaign %s: %s", c.code, warning)
 
 
 async def _load_configured(tx: Repos, path: Path, data: bytes, source: str, clock: Clock) -> None:
@@ -119,14 +118,16 @@ async def _load_configured(tx: Repos, path: Path, data: bytes, source: str, cloc
     except UnicodeDecodeError:
         raise CampaignError(path, ["not UTF-8 text"]) from None
     campaign = parse_campaign(text, path)
-    active = await tx.campaigns.active()
-    if active is not None and active.definition.code != campaign.code:
+    active = await tx.campaigns.summary()
+    if active is not None and active.code != campaign.code:
         raise SettingsError(
             f"CAMPAIGN_FILE {path} holds campaign {campaign.code}, but the active campaign is "
-            f"{active.definition.code}: to switch, run `kehoach-bot campaign load {path}` "
-            f"(the data of {active.definition.code} stays); otherwise set CAMPAIGN_FILE back "
+            f"{active.code}: to switch, run `kehoach-bot campaign load {path}` "
+            f"(the data of {active.code} stays); otherwise set CAMPAIGN_FILE back "
             "to the active campaign's file"
         )
+    for warning in campaign_warnings(campaign):  # valid but odd: said whenever it is loaded
+        log.warning("campaign %s: %s", campaign.code, warning)
     digest = hashlib.sha256(campaign.model_dump_json().encode()).hexdigest()
     if await tx.campaigns.stored_digest(campaign.code) != digest or active is None:
         await tx.campaigns.load(campaign, clock())
@@ -275,7 +276,7 @@ class App:
     async def _check_roles(self) -> None:
         """Consolidator roles held outside the consolidating agency give no rights: say so."""
         async with self.db.read() as tx:
-            campaign = await tx.campaigns.active()
+            campaign = await tx.campaigns.summary()
             if campaign is None:
                 return
             stray = await tx.users.role_elsewhere(Role.CONSOLIDATOR, campaign.consolidator.id)
@@ -292,7 +293,7 @@ class App:
         """Agencies no longer in the campaign file that still have data: named in one warning
         (their people have no rights now; the data stays, listed by ``campaign removed``)."""
         async with self.db.read() as tx:
-            campaign = await tx.campaigns.active()
+            campaign = await tx.campaigns.summary()
             if campaign is None:
                 return
             removed = await tx.campaigns.removed_with_data(campaign.id)
@@ -301,7 +302,7 @@ class App:
                 "%d agencies with data are no longer in campaign %s: %s; their people have no "
                 "rights now, their data is kept (kehoach-bot campaign removed lists it)",
                 len(removed),
-                campaign.definition.code,
+                campaign.code,
                 ", ".join(r.summary() for r in removed),
             )
 
@@ -374,6 +375,7 @@ class App:
                 asyncio.create_task(c, name=n): n for n, c in self._parts().items()
             }
             stopping = asyncio.create_task(stop.wait(), name="stop")
+            warm = asyncio.create_task(self._warm(), name="warm-up")
             done, _pending = await asyncio.wait(
                 {*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED
             )
@@ -395,14 +397,23 @@ class App:
                         exc_info=error,
                     )
                     code = max(code, EXIT_FAILED)
-            for task in [*tasks, stopping]:
+            for task in [*tasks, stopping, warm]:
                 task.cancel()
-            await asyncio.gather(*tasks, stopping, return_exceptions=True)
+            await asyncio.gather(*tasks, stopping, warm, return_exceptions=True)
             if code == EXIT_OK:
                 await self._drain_replies()
             return code
         finally:
             await self.close()
+
+    async def _warm(self) -> None:
+        """Beside the first getUpdates: the campaign's definition parsed into the cache, so the
+        first person to write does not wait for it."""
+        try:
+            async with self.db.read() as tx:
+                await tx.campaigns.active()
+        except Exception:  # only a head start: the first update would do it anyway
+            log.warning("warm-up failed", exc_info=True)
 
     async def _drain_replies(self, seconds: float = 5.0) -> None:
         """On a clean stop, give queued replies a few seconds to go out (the rest stays queued)."""

@@ -40,6 +40,19 @@ class Removed:
         )
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The active campaign as the start describes it, read without parsing its definition."""
+
+    id: int
+    code: str
+    title: str
+    consolidator: Agency
+    agencies: int
+    items: int
+    plans_due: str
+
+
 class LoadResult(BaseModel):
     campaign_id: int
     created: bool
@@ -156,6 +169,26 @@ class CampaignRepo(Repository):
     async def activate(self, campaign_id: int) -> None:
         await self._run("UPDATE campaigns SET is_active = 0 WHERE is_active = 1")
         await self._run("UPDATE campaigns SET is_active = 1 WHERE id = ?", (campaign_id,))
+
+    async def summary(self) -> Summary | None:
+        row = await self._one(
+            "SELECT c.id, c.code, c.title, c.plans_due, a.id AS aid, a.code AS acode,"
+            " a.name AS aname,"
+            " (SELECT COUNT(*) FROM campaign_agencies WHERE campaign_id = c.id) AS agencies,"
+            " (SELECT COUNT(*) FROM items WHERE campaign_id = c.id) AS items"
+            " FROM campaigns c JOIN agencies a ON a.id = c.consolidator_id WHERE c.is_active = 1"
+        )
+        if row is None:
+            return None
+        return Summary(
+            id=row["id"],
+            code=row["code"],
+            title=row["title"],
+            consolidator=Agency(id=row["aid"], code=row["acode"], name=row["aname"]),
+            agencies=row["agencies"],
+            items=row["items"],
+            plans_due=row["plans_due"],
+        )
 
     async def active(self) -> ActiveCampaign | None:
         """The active campaign; its definition is parsed once per load, not once per update."""
