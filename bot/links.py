@@ -23,6 +23,7 @@ from aiohttp import web
 
 from bot.settings import LINKS_PATH
 from db.connection import Database
+from domain.text import terminal_safe
 from handlers.context import Clock
 from handlers.documents import may_read
 from locales import _
@@ -141,7 +142,7 @@ class Links:
 
 def clean_peer(peer: str) -> str:
     """A client-given address as it may be logged: printable, short."""
-    return "".join(c for c in peer[:64] if c.isprintable())
+    return terminal_safe(peer[:64])
 
 
 def _no_longer_allowed() -> str:

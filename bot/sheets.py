@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,14 +66,16 @@ def read_rows(path: Path, bounds: Bounds = AGENCY_LIST) -> list[list[object]]:
         raise SheetError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _check(rows: int, columns: int, cell: object, bounds: Bounds) -> None:
-    if rows > bounds.rows:
+def _check(number: int, row: Sequence[object], bounds: Bounds) -> None:
+    """One row as it is read: within the number of rows, each cell within its length."""
+    if number > bounds.rows:
         raise SheetError(f"more than {bounds.rows:,} rows; split the list or remove empty rows")
-    if isinstance(cell, str) and len(cell) > bounds.cell_chars:
-        raise SheetError(
-            f"row {rows}, column {columns}: a cell of {len(cell):,} characters (at most "
-            f"{bounds.cell_chars:,})"
-        )
+    for k, cell in enumerate(row, 1):
+        if isinstance(cell, str) and len(cell) > bounds.cell_chars:
+            raise SheetError(
+                f"row {number}, column {k}: a cell of {len(cell):,} characters (at most "
+                f"{bounds.cell_chars:,})"
+            )
 
 
 def _csv(data: bytes, bounds: Bounds) -> list[list[object]]:
@@ -91,9 +94,7 @@ def _csv(data: bytes, bounds: Bounds) -> list[list[object]]:
         for number, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
             if len(row) > bounds.columns and any(row[bounds.columns :]):
                 raise SheetError(f"row {number}: more than {bounds.columns} columns")
-            for k, cell in enumerate(row[: bounds.columns], 1):
-                _check(number, k, cell, bounds)
-            _check(number, 0, None, bounds)
+            _check(number, row[: bounds.columns], bounds)
             out.append(list(row[: bounds.columns]))
     except csv.Error as exc:
         raise SheetError(f"the CSV file is damaged ({exc})") from None
@@ -161,8 +162,6 @@ def _sheet_rows(sheet: Any, path: Path, bounds: Bounds) -> list[list[object]]:
     out: list[list[object]] = []
     rows = sheet.iter_rows(max_col=declared_cols or bounds.columns, values_only=True)
     for number, row in enumerate(rows, 1):
-        for k, cell in enumerate(row, 1):
-            _check(number, k, cell, bounds)
-        _check(number, 0, None, bounds)
+        _check(number, row, bounds)
         out.append(list(row))
     return out

@@ -22,6 +22,15 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def consolidates(memberships: Iterable[Membership], consolidator_id: int | None) -> bool:
+    """Consolidator rights: the consolidator role held in the campaign's consolidating agency
+    (in any agency while no campaign is open); one rule for the chat and the document links."""
+    return any(
+        m.role is Role.CONSOLIDATOR and (consolidator_id is None or m.agency.id == consolidator_id)
+        for m in memberships
+    )
+
+
 @dataclass
 class Services:
     """Process-wide: how to reach storage, what time it is, who the bootstrap admins are."""
@@ -69,10 +78,8 @@ class Ctx:
         held in another agency gives none); administrators have them too."""
         if self.is_admin:
             return True
-        if self.campaign is None:
-            return self.has(Role.CONSOLIDATOR)
-        cons = self.campaign.consolidator.id
-        return any(m.role is Role.CONSOLIDATOR and m.agency.id == cons for m in self.memberships)
+        cons = self.campaign.consolidator.id if self.campaign else None
+        return consolidates(self.memberships, cons)
 
     def has(self, role: Role) -> bool:
         return any(m.role is role for m in self.memberships)

@@ -22,6 +22,7 @@ from domain.documents.model import (
 )
 from domain.model import Role
 from handlers import follow
+from handlers.context import consolidates
 from locales import _, use_locale
 
 
@@ -179,7 +180,5 @@ async def may_read(tx: Repos, admins: frozenset[tuple[str, str]], recipient: str
     memberships = await tx.users.memberships(user.id)
     if any(m.role is Role.ADMIN for m in memberships):
         return True
-    campaign = await tx.campaigns.active()
-    return campaign is not None and any(
-        m.role is Role.CONSOLIDATOR and m.agency.id == campaign.consolidator.id for m in memberships
-    )
+    campaign = await tx.campaigns.summary()
+    return campaign is not None and consolidates(memberships, campaign.consolidator.id)

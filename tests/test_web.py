@@ -33,16 +33,23 @@ async def server() -> AsyncIterator[tuple[WebServer, list[dict[str, Any]]]]:
         await web.stop()
 
 
-async def _post(port: int, body: bytes) -> bytes:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(
+def _request(body: bytes, extra: bytes = b"") -> bytes:
+    """A webhook POST with the right secret, as raw bytes."""
+    return (
         b"POST /hook HTTP/1.1\r\nHost: x\r\nX-Secret: "
         + SECRET.encode()
-        + b"\r\nContent-Type: application/json\r\nContent-Length: "
+        + b"\r\nContent-Length: "
         + str(len(body)).encode()
-        + b"\r\nConnection: close\r\n\r\n"
+        + b"\r\n"
+        + extra
+        + b"\r\n"
         + body
     )
+
+
+async def _post(port: int, body: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_request(body, b"Connection: close\r\n"))
     await writer.drain()
     answer = await asyncio.wait_for(reader.read(), 5)
     writer.close()
@@ -116,14 +123,7 @@ async def test_a_kept_alive_connection_sends_request_after_request(
     reader, writer = await asyncio.open_connection("127.0.0.1", web.port)
     for n in range(3):
         body = json.dumps({"update_id": n}).encode()
-        writer.write(
-            b"POST /hook HTTP/1.1\r\nHost: x\r\nX-Secret: "
-            + SECRET.encode()
-            + b"\r\nContent-Length: "
-            + str(len(body)).encode()
-            + b"\r\n\r\n"
-            + body
-        )
+        writer.write(_request(body))
         await writer.drain()
         status = await asyncio.wait_for(reader.readline(), 5)
         assert status.startswith(b"HTTP/1.1 200"), status
