@@ -134,6 +134,10 @@ async def _load_configured(tx: Repos, path: Path, data: bytes, source: str, cloc
     await tx.campaigns.set_source_digest(campaign.code, source)
 
 
+async def _parse_active(tx: Repos) -> None:
+    await tx.campaigns.active()
+
+
 class App:
     def __init__(
         self,
@@ -371,11 +375,11 @@ class App:
             await self.open()  # a rejected token raises ChannelFatal: the CLI prints one line
             if self.web is not None:
                 await self.web.start()
+            warm = asyncio.create_task(self._warm(), name="warm-up")  # first in the lock's queue
             tasks: dict[asyncio.Task[Any], str] = {
                 asyncio.create_task(c, name=n): n for n, c in self._parts().items()
             }
             stopping = asyncio.create_task(stop.wait(), name="stop")
-            warm = asyncio.create_task(self._warm(), name="warm-up")
             done, _pending = await asyncio.wait(
                 {*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED
             )
@@ -408,10 +412,11 @@ class App:
 
     async def _warm(self) -> None:
         """Beside the first getUpdates: the campaign's definition parsed into the cache, so the
-        first person to write does not wait for it."""
+        first person to write does not wait for it — on the database thread, so that the event
+        loop sends the first getUpdates meanwhile (the scheduler's first tick, queued behind it
+        on the database lock, then finds it parsed)."""
         try:
-            async with self.db.read() as tx:
-                await tx.campaigns.active()
+            await self.db.at_once(_parse_active, write=False)
         except Exception:  # only a head start: the first update would do it anyway
             log.warning("warm-up failed", exc_info=True)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from db.base import Repository, iso
-from domain.campaign import Campaign
+from domain.campaign import Campaign, stored_campaign
 from domain.model import Agency
 
 
@@ -210,7 +210,7 @@ class CampaignRepo(Repository):
         if definition is None:
             text = await self._one("SELECT definition FROM campaigns WHERE id = ?", (row["id"],))
             assert text is not None
-            definition = Campaign.model_validate_json(text[0])
+            definition = stored_campaign(text[0])
             if len(_DEFINITIONS) >= 4:
                 _DEFINITIONS.clear()
             if key:

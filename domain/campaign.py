@@ -14,7 +14,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from domain.text import fold, normalize
 
@@ -139,6 +146,12 @@ class Proposals(Strict):
         return self
 
 
+STORED: dict[str, bool] = {"stored": True}
+"""Validation context of a definition read back from the database: its fields are validated
+(types, dates), but the cross-checks of :meth:`Campaign._consistent` — names, codes, keys
+across 3,800 agencies — ran when it was loaded and are not repeated at each start."""
+
+
 class Campaign(Strict):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{0,63}$")
     title: str = Field(min_length=1)
@@ -152,7 +165,9 @@ class Campaign(Strict):
     proposals: Proposals = Proposals()
 
     @model_validator(mode="after")
-    def _consistent(self) -> Self:
+    def _consistent(self, info: ValidationInfo) -> Self:
+        if info.context is STORED:  # checked whole when it was loaded: not again at each start
+            return self
         codes = [a.code for a in self.agencies]
         dupes = sorted(c for c, n in Counter(codes).items() if n > 1)
         if dupes:
@@ -242,6 +257,11 @@ class Campaign(Strict):
     def codes(self) -> frozenset[str]:
         """The codes of the campaign's agencies (computed once per parsed definition)."""
         return frozenset(a.code for a in self.agencies)
+
+
+def stored_campaign(text: str) -> Campaign:
+    """A definition as the database stores it (JSON written by ``model_dump_json``)."""
+    return Campaign.model_validate_json(text, context=STORED)
 
 
 LATE_REPORT_DAYS = 31  # a period's report due later than this after the period ends is odd

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
+import pydantic
 import pytest
 
 from bot.settings import BUNDLED_CAMPAIGN
 from db import Database
-from domain.campaign import CampaignError, load_campaign, parse_campaign
+from domain.campaign import CampaignError, load_campaign, parse_campaign, stored_campaign
 
 NOW = dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.UTC)
 
@@ -185,3 +187,20 @@ def test_a_period_due_long_after_it_ends_is_a_warning_not_an_error() -> None:
     late = parse_campaign(good.replace("due = 2026-03-15", "due = 2026-12-31", 1))
     (warning,) = campaign_warnings(late)
     assert "period 2026-Q1: the report is due 275 days after the period ends" in warning
+
+
+def test_a_stored_definition_is_read_back_without_the_cross_checks() -> None:
+    """The database holds definitions that passed every check when loaded; reading one back at
+    each start validates its fields but does not repeat the checks across thousands of agencies
+    (part of start-up, #19) — and a file is still checked whole."""
+    campaign = parse_campaign(BUNDLED_CAMPAIGN.read_text(encoding="utf-8"))
+    data = campaign.model_dump(mode="json")
+    assert stored_campaign(campaign.model_dump_json()) == campaign
+    data["agencies"][1]["name"] = data["agencies"][0]["name"]  # a check across agencies only
+    text = json.dumps(data)
+    assert stored_campaign(text).agencies[1].name == data["agencies"][0]["name"]
+    with pytest.raises(pydantic.ValidationError, match="have the same name"):
+        type(campaign).model_validate_json(text)
+    data["deadlines"]["plans_due"] = "not a date"  # a field is still validated
+    with pytest.raises(pydantic.ValidationError):
+        stored_campaign(json.dumps(data))

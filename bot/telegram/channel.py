@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Coroutine
 from typing import Any
 
 from telegram import (
@@ -210,16 +211,15 @@ class TelegramChannel:
         except InvalidToken:
             raise ChannelFatal(TOKEN_REJECTED) from None
         self.username = self.bot.username
-        try:
-            await self._commands()
-            if self.webhook_url:
-                await self.bot.set_webhook(
-                    self.webhook_url,
-                    secret_token=self.webhook_secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
-            else:
-                await self.bot.delete_webhook()
+        hook = (
+            self.bot.set_webhook(
+                self.webhook_url, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
+            )
+            if self.webhook_url
+            else self.bot.delete_webhook()
+        )
+        try:  # independent calls, at once: start-up is one round trip shorter (#19)
+            await asyncio.gather(*self._commands(), hook)
         except InvalidToken:
             raise ChannelFatal(TOKEN_REJECTED) from None
         log.info(
@@ -234,15 +234,21 @@ class TelegramChannel:
         except Exception:  # shutting down: nothing more to do about it
             log.debug("telegram: shutdown", exc_info=True)
 
-    async def _commands(self) -> None:
+    def _commands(self) -> list[Coroutine[Any, Any, bool]]:
         """The command menu, in Vietnamese by default and in English for English clients."""
+        calls = []
         for lang in ("vi", "en"):
             with use_locale(lang):
                 desc = command_descriptions()
                 cmds = [BotCommand(name, desc[name]) for name in MENU_COMMANDS]
-            await self.bot.set_my_commands(
-                cmds, scope=BotCommandScopeDefault(), language_code=None if lang == "vi" else lang
+            calls.append(
+                self.bot.set_my_commands(
+                    cmds,
+                    scope=BotCommandScopeDefault(),
+                    language_code=None if lang == "vi" else lang,
+                )
             )
+        return calls
 
     def invite_line(self, code: str) -> str:
         if self.username:
