@@ -118,7 +118,7 @@ def test_too_many_rows_are_refused(tmp_path: Path) -> None:
     with pytest.raises(SheetError, match="rows"):
         read_rows(tmp_path / "long.xlsx")
     (tmp_path / "long.csv").write_text("".join(f"A{r},Đơn vị {r}\n" for r in range(10_100)))
-    with pytest.raises(SheetError, match="more than 10,000 rows"):
+    with pytest.raises(SheetError, match="More than 10,000 rows"):
         read_rows(tmp_path / "long.csv")
 
 
