@@ -19,7 +19,7 @@ import logging
 import signal
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
 from bot.backups import DailyBackup
@@ -39,6 +39,9 @@ from handlers.jobs import Jobs
 from handlers.router import Core
 from handlers.types import Outgoing, Recipient
 from locales import set_default
+
+if TYPE_CHECKING:
+    from bot.links import Links
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +160,7 @@ class App:
         self.channels: dict[str, Channel] = {}
         self.senders: dict[str, Sender] = {}
         self.web: WebServer | None = None
+        self.links: Links | None = None
         self._jobs_wake = asyncio.Event()
         self._db: Database | None = None
 
@@ -184,6 +188,7 @@ class App:
         self.core = Core(self.db, self.services, on_queued=self.signal)
         if s.needs_http:
             self.web = WebServer(s.webhook_listen, s.webhook_port)
+        self.links = self._open_links()
         if s.telegram_enabled:
             self._open_telegram()
         if s.zalo_enabled:
@@ -232,6 +237,7 @@ class App:
             webhook_secret=s.require_webhook_secret() if s.webhook_url else None,
             request=self._telegram_request,
             get_updates_request=self._telegram_updates_request,
+            links=self.links,
         )
         self.channels[telegram.name] = telegram
         if s.webhook_url and self.web is not None:
@@ -242,21 +248,33 @@ class App:
                 telegram.handle_update,
             )
 
-    def _open_zalo(self) -> None:
+    def _open_links(self) -> Links | None:
+        """Signed links (documents, the upload page), when the bot has a public address: signed
+        with a key derived from the Zalo token if Zalo is on, else from the Telegram one."""
         from bot.links import PATH, Links, derive_key
+        from bot.settings import UPLOAD_PATH
+        from bot.upload import UploadPage
+
+        s = self.settings
+        if not s.public_base_url or self.web is None:
+            return None
+        token = s.require_zalo_token() if s.zalo_enabled else s.require_token()
+        links = Links(derive_key(token), s.public_base_url, self.clock, s.link_hours)
+        self.web.route(
+            "GET", PATH + "/{token}/{name}", links.handler(self.db, self.services.admin_accounts)
+        )
+        page = UploadPage(links, self.core, s.default_locale)
+        self.web.route("GET", UPLOAD_PATH + "/{token}", page.show)
+        self.web.route("POST", UPLOAD_PATH + "/{token}", page.receive)
+        return links
+
+    def _open_zalo(self) -> None:
         from bot.zalo.channel import ZaloChannel
         from bot.zalo.client import ZaloClient
 
         s = self.settings
         token = s.require_zalo_token()
-        links = None
-        if s.public_base_url and self.web is not None:
-            links = Links(derive_key(token), s.public_base_url, self.clock, s.link_hours)
-            self.web.route(
-                "GET",
-                PATH + "/{token}/{name}",
-                links.handler(self.db, self.services.admin_accounts),
-            )
+        links = self.links
         secret = s.require_zalo_webhook_secret() if s.zalo_webhook_url else None
         zalo = ZaloChannel(
             ZaloClient(token, s.zalo_api_url),

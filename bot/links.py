@@ -21,12 +21,12 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.settings import LINKS_PATH
+from bot.settings import LINKS_PATH, UPLOAD_PATH
 from db.connection import Database
 from domain.text import terminal_safe
 from handlers.context import Clock
 from handlers.documents import may_read
-from locales import _
+from locales import _, fmt_datetime
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,13 @@ class LinkRefused(Exception):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
         self.status = status
+
+
+@dataclass(frozen=True)
+class UploadGrant:
+    recipient: str  # "channel:id" of the person the page was made for
+    kind: str  # the kind of table it takes
+    expires: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,41 @@ class Links:
         token = base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
         url = f"{self.base_url}{PATH}/{token}.{self._sign(body)}/{quote(filename)}"
         return url, expires
+
+    def make_upload(self, recipient: str, kind: str) -> tuple[str, dt.datetime]:
+        """The link of the upload page for ``recipient`` ("channel:id") and a kind of table:
+        signed like a document link, with a body no document link has ("up|…")."""
+        expires = self.clock() + self.lifetime
+        body = f"up|{recipient}|{kind}|{int(expires.timestamp())}"
+        token = base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+        return f"{self.base_url}{UPLOAD_PATH}/{token}.{self._sign(body)}", expires
+
+    def check_upload(self, token: str) -> UploadGrant:
+        """The grant of an upload link, or LinkRefused (403 forged, 410 expired)."""
+        body = self._verified(token)
+        try:
+            mark, recipient, kind, stamp = body.split("|")
+            if mark != "up" or ":" not in recipient:
+                raise ValueError(mark)
+            expires = dt.datetime.fromtimestamp(int(stamp), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise LinkRefused(403, "malformed") from None
+        if expires < self.clock():
+            raise LinkRefused(410, "expired")
+        return UploadGrant(recipient, kind, expires)
+
+    def _verified(self, token: str) -> str:
+        """The body of a token signed by us, or LinkRefused (403)."""
+        encoded, _, signature = token.rpartition(".")
+        if len(token) > MAX_TOKEN or not encoded:
+            raise LinkRefused(403, "malformed")
+        try:
+            body = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+            raise LinkRefused(403, "malformed") from None
+        if not hmac.compare_digest(signature.encode(), self._sign(body).encode()):
+            raise LinkRefused(403, "bad signature")
+        return body
 
     def check(self, token: str) -> Grant:
         """The grant of a link, or LinkRefused (403 forged, 410 expired)."""
@@ -159,3 +201,16 @@ def _refusal(status: int) -> str:
     if status == 410:
         return _("This link has expired. Ask for the file again in the chat with the bot.") + "\n"
     return _("This link is not valid.") + "\n"
+
+
+def upload_line(links: Links | None, recipient: str, kind: str, tz: dt.tzinfo) -> str:
+    """The line a message ends with when it offers the upload page (plain text, no markup)."""
+    if links is None:
+        return _(
+            "(The upload page cannot be used: the bot has no public address, PUBLIC_BASE_URL. "
+            "Please tell the administrator.)"
+        )
+    url, expires = links.make_upload(recipient, kind)
+    return _("🌐 Upload page: {url}\n(valid until {until}, for you only)").format(
+        url=url, until=fmt_datetime(expires, tz)
+    )

@@ -15,6 +15,7 @@ BUNDLED_CAMPAIGN = Path(__file__).parent / "campaigns" / "bac-ninh-2025.toml"
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 ZALO_API_URL = "https://bot-api.zaloplatforms.com/bot"
 LINKS_PATH = "/tep"  # where the HTTP server serves document links (bot.links)
+UPLOAD_PATH = "/tai-len"  # where it serves the upload page (bot.upload)
 
 
 class SettingsError(Exception):
@@ -210,10 +211,11 @@ class Settings(BaseSettings):
                     f"{paths[path]} and {name} have the same path ({path}): give each webhook a "
                     "path of its own, e.g. /telegram and /zalo"
                 )
-            if path == LINKS_PATH or path.startswith(LINKS_PATH + "/"):
-                raise SettingsError(
-                    f"{name} uses the path of the document links ({LINKS_PATH}): choose another"
-                )
+            for taken, what in ((LINKS_PATH, "document links"), (UPLOAD_PATH, "upload page")):
+                if path == taken or path.startswith(taken + "/"):
+                    raise SettingsError(
+                        f"{name} uses the path of the {what} ({taken}): choose another"
+                    )
             paths[path] = name
 
     def require_zalo_token(self) -> str:

@@ -13,6 +13,7 @@ from db.outbox import OutboxRepo
 from db.plans import PlanRepo
 from db.progress import ProgressRepo
 from db.proposals import ProposalRepo
+from db.uploads import UploadRepo
 from db.usage import UsageRepo
 from db.users import UserRepo
 
@@ -31,3 +32,4 @@ class Repos:
         self.documents = DocumentRepo(conn)
         self.failures = FailureRepo(conn)
         self.usage = UsageRepo(conn)
+        self.uploads = UploadRepo(conn)

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 from domain.text import fold
+from locales import _
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_LENGTH = 200
@@ -206,3 +207,17 @@ def parse_timeline(raw: str, default_year: int | None = None) -> Timeline:
     rest = _PREFIX.sub("", rest).strip()
     start, due = _period(rest, default_year)
     return Timeline(text=text, due=due, start=start, recurring=recurring)
+
+
+def reason_text(reason: str) -> str:
+    """Why a timeline was not understood, in one sentence for the person who typed it."""
+    return {
+        "empty": _("The timeline is empty."),
+        "long": _("The timeline is too long."),
+        "date": _("That date does not exist."),
+        "month": _("A month must be between 1 and 12."),
+        "quarter": _("A quarter must be I, II, III or IV."),
+        "year": _("The year looks wrong."),
+        "order": _("The period ends before it starts."),
+        "no_year": _("Please include the year."),
+    }.get(reason, _("I could not understand this timeline."))

@@ -114,7 +114,9 @@ def check_row(number: int, row: Sequence[object], bounds: Bounds, sheet: str = "
         if isinstance(cell, str) and len(cell) > bounds.cell_chars:
             where = f"{sheet}, " if sheet else ""
             raise WorkbookError(
-                _("{where}row {row}, column {col}: a cell of {n} characters (at most {max}).").format(
+                _(
+                    "{where}row {row}, column {col}: a cell of {n} characters (at most {max})."
+                ).format(
                     where=where,
                     row=number,
                     col=k,

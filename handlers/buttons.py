@@ -314,6 +314,33 @@ class AnswerProposal(Action):
             raise ValueError(self.answer)
 
 
+# -- the plan as a table (handlers.tables) --------------------------------------------------------
+
+
+@_verb("tpl")
+@dataclass(frozen=True)
+class GetTemplate(Action):
+    """Send the agency's template (.xlsx), filled with what is stored."""
+
+
+@_verb("upl")
+@dataclass(frozen=True)
+class UploadPage(Action):
+    """The link of the upload page (a desktop without Telegram's file sending at hand)."""
+
+
+@_verb("ups")
+@dataclass(frozen=True)
+class SaveUpload(Action):
+    upload: int
+
+
+@_verb("upx")
+@dataclass(frozen=True)
+class CancelUpload(Action):
+    upload: int
+
+
 def command_of(action: Action | None) -> str:
     """The command that opens what a button acts on: how a message whose choices cannot be
     numbered (a broadcast on Zalo) says where to go instead."""
@@ -341,6 +368,8 @@ def command_of(action: Action | None) -> str:
         return "kiennghi"
     if isinstance(action, StatusPage | AgencyDetail | Download):
         return "tonghop"
+    if isinstance(action, GetTemplate | UploadPage | SaveUpload | CancelUpload):
+        return "maubieu"
     return "kehoach"
 
 

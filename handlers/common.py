@@ -8,7 +8,7 @@ from handlers.markup import esc
 from handlers.types import Kind, Reply
 from locales import SUPPORTED, _, use_locale
 
-FOCAL_COMMANDS = ("kehoach", "xem", "nop", "tiendo", "kiennghi", "huy", "trogiup")
+FOCAL_COMMANDS = ("kehoach", "maubieu", "xem", "nop", "tiendo", "kiennghi", "huy", "trogiup")
 CONSOLIDATOR_COMMANDS = ("tonghop", "trave", "travetiendo", "nhacnho")
 ADMIN_COMMANDS = ("moi",)
 
@@ -17,6 +17,7 @@ def command_descriptions() -> dict[str, str]:
     """Every command with its description in the current locale (for the command menu)."""
     return {
         "kehoach": _("Plan menu: items, objectives, measures"),
+        "maubieu": _("Excel template of the plan, to fill in at a computer and send back"),
         "xem": _("View the whole plan"),
         "nop": _("Submit the plan"),
         "tiendo": _("Progress report of the submitted plan, period by period"),
@@ -36,7 +37,8 @@ def command_descriptions() -> dict[str, str]:
 async def help_text(ctx: Ctx) -> None:
     """Shows the commands this user may use."""
     desc = command_descriptions()
-    names = ["kehoach", "xem", "nop", "tiendo", "kiennghi", "huy"] if ctx.focal_agencies() else []
+    focal = ["kehoach", "maubieu", "xem", "nop", "tiendo", "kiennghi", "huy"]
+    names = focal if ctx.focal_agencies() else []
     if ctx.is_consolidator:
         names += [n for n in (*CONSOLIDATOR_COMMANDS, "kiennghi") if n not in names]
     if ctx.is_admin:
@@ -50,6 +52,10 @@ async def help_text(ctx: Ctx) -> None:
                 "How it works: open /kehoach, choose an item, enter its objective, then add "
                 "measures one by one (content, lead unit, coordinating units, timeline, output). "
                 "Every answer is saved at once. When all items are complete, send /nop."
+            ),
+            _(
+                "At a computer, the whole plan can be written in Excel instead: /maubieu sends "
+                "your agency's template; fill it in and send it back."
             ),
         ]
     ctx.say("\n".join(lines))

@@ -12,7 +12,7 @@ from db.conversations import Conversation
 from db.repos import Repos
 from db.users import Membership, User
 from domain.model import Agency, Plan, Role
-from handlers.types import Choice, Event, Recipient, Reply
+from handlers.types import Choice, Document, Event, Recipient, Reply
 from locales import use_locale
 
 Clock = Callable[[], dt.datetime]
@@ -134,8 +134,18 @@ class Ctx:
         edit: bool = False,
         to: Recipient | None = None,
         toast: str = "",
+        document: Document | None = None,
+        upload: str = "",
     ) -> Reply:
-        reply = Reply(text=text, choices=choices or [], edit=edit, to=to, toast=toast)
+        reply = Reply(
+            text=text,
+            choices=choices or [],
+            edit=edit,
+            to=to,
+            toast=toast,
+            document=document,
+            upload=upload,
+        )
         self.replies.append(reply)
         return reply
 

@@ -55,6 +55,7 @@ async def enqueue(
             text=reply.text,
             choices=tuple(tuple((c.label, c.data) for c in row) for row in reply.choices),
             edit_ref=edit_ref if reply.edit and to == default else None,
+            upload=reply.upload,
         )
         if to.channel in numbered and message.choices:
             menu = tuple(message.flat_choices)
@@ -64,7 +65,7 @@ async def enqueue(
             else:  # the menu in force is that of the person's own conversation
                 listed = unnumbered(menu, mid_step=level == NOTICE)
             text = f"{reply.text}{BREAK}{listed}" if reply.text else listed
-            message = Outgoing(text=text)
+            message = Outgoing(text=text, upload=reply.upload)
         document_id = None
         doc = reply.document
         if isinstance(doc, Document):  # a file made inside the transaction (small ones only)
@@ -122,6 +123,7 @@ def _merged(
                 to=reply.to,
                 edit=reply.edit,
                 toast=prev.toast or reply.toast,
+                upload=prev.upload or reply.upload,
             )
             continue
         out.append(reply)

@@ -28,6 +28,7 @@ from handlers import (
     progress,
     proposals,
     registration,
+    tables,
     wizard,
 )
 from handlers.context import Ctx, Services
@@ -53,6 +54,7 @@ COMMANDS: dict[str, Handler] = {
     "help": common.help_text,
     "moi": registration.invite_command,
     "ngonngu": common.language,
+    "maubieu": tables.send_template,
 }
 # Commands that leave the user on their step: the question is asked again afterwards.
 KEEPS_STEP = {"xem", "trogiup", "help", "ngonngu"}
@@ -282,6 +284,9 @@ class Core:
         if event.kind is Kind.BUTTON:
             await self._button(ctx)
             return
+        if event.kind is Kind.FILE:
+            await tables.on_file(ctx)
+            return
         if event.kind is Kind.MEDIA:
             ctx.say(common.media_text())
             await self._resume(ctx)
@@ -354,6 +359,9 @@ class Core:
             return
         if isinstance(action, proposals.ACTIONS):
             await proposals.on_button(ctx, action)
+            return
+        if isinstance(action, tables.ACTIONS):
+            await tables.on_button(ctx, action)
             return
         match action:
             case act.Menu():

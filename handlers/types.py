@@ -17,8 +17,21 @@ class Kind(StrEnum):
     TEXT = "text"
     COMMAND = "command"
     BUTTON = "button"
-    MEDIA = "media"  # sticker, photo, voice, document, location...
+    MEDIA = "media"  # sticker, photo, voice, location...
+    FILE = "file"  # a document sent in the chat, or through the upload page
     EDITED = "edited"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a person sent: its name and size as the messenger gave them, and its bytes once
+    fetched (None when over the size limit, or when fetching it failed: ``failed``)."""
+
+    filename: str
+    size: int
+    content: bytes | None = None
+    ref: str = ""  # the messenger's id of the file, to fetch it
+    failed: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,7 @@ class Event:
     display_name: str = ""
     language: str | None = None
     private: bool = True
+    file: Upload | None = None
 
     @property
     def reply_to(self) -> str:
@@ -90,6 +104,7 @@ class Reply:
     to: Recipient | None = None
     edit: bool = False
     toast: str = ""
+    upload: str = ""  # a kind of table: the channel adds the link of its upload page
 
 
 @dataclass(frozen=True)
@@ -103,6 +118,7 @@ class Outgoing:
     document_id: int | None = None
     filename: str = ""
     caption: str = ""
+    upload: str = ""  # add the link of the upload page for this kind of table
 
     def to_json(self) -> str:
         return json.dumps(
@@ -113,6 +129,7 @@ class Outgoing:
                 "document_id": self.document_id,
                 "filename": self.filename,
                 "caption": self.caption,
+                **({"upload": self.upload} if self.upload else {}),
             },
             ensure_ascii=False,
         )
@@ -127,6 +144,7 @@ class Outgoing:
             document_id=data.get("document_id"),
             filename=data.get("filename", ""),
             caption=data.get("caption", ""),
+            upload=data.get("upload", ""),
         )
 
     @property

@@ -8,6 +8,7 @@ from domain import progress, rules
 from domain.campaign import Campaign
 from domain.model import Measure, Plan, Shortcoming
 from domain.rules import Gap, ItemState, Missing, Status
+from domain.timeline import reason_text
 from handlers import buttons as act
 from handlers.markup import BREAK, clip, esc
 from handlers.types import Choice
@@ -88,6 +89,7 @@ def menu(
         for i, s in enumerate(plan.shortcomings, start=1)
     ]
     rows.append([Choice(_("👁 View whole plan"), act.ViewPlan(plan.id)), submit_button(plan)])
+    rows.append([Choice(_("📊 Excel template (fill in at a computer)"), act.GetTemplate())])
     if campaign.periods and progress.tracked(plan):
         rows.append([Choice(_("📈 Progress report"), act.ProgressMenu())])
     return text, rows
@@ -223,17 +225,13 @@ def timeline_examples() -> str:
 
 
 def timeline_error(reason: str) -> str:
-    why = {
-        "empty": _("The timeline is empty."),
-        "long": _("The timeline is too long."),
-        "date": _("That date does not exist."),
-        "month": _("A month must be between 1 and 12."),
-        "quarter": _("A quarter must be I, II, III or IV."),
-        "year": _("The year looks wrong."),
-        "order": _("The period ends before it starts."),
-        "no_year": _("Please include the year."),
-    }.get(reason, _("I could not understand this timeline."))
-    return why + "\n" + _("Please type it again, for example:") + "\n" + timeline_examples()
+    return (
+        reason_text(reason)
+        + "\n"
+        + _("Please type it again, for example:")
+        + "\n"
+        + timeline_examples()
+    )
 
 
 def plan_text(

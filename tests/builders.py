@@ -79,6 +79,11 @@ def photo(uid: int, bot: Bot) -> Update:
     )
 
 
+def document(uid: int, bot: Bot, file_id: str, name: str, size: int) -> Update:
+    doc = {"file_id": file_id, "file_unique_id": file_id, "file_name": name, "file_size": size}
+    return message(uid, bot, document=doc)
+
+
 def edited(uid: int, bot: Bot, body: str) -> Update:
     msg = {
         "message_id": next(_ids),

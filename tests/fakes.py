@@ -45,6 +45,7 @@ class FakeBotAPI(BaseRequest):
         self.flood: int = 0  # answer the next N sends with 429 Too Many Requests
         self.refused: list[tuple[str, dict[str, Any]]] = []  # 400s, as Telegram would answer
         self._message_id = 100
+        self.files: dict[str, bytes] = {}  # documents people "sent", by file_id
 
     @property
     def read_timeout(self) -> float | None:
@@ -66,6 +67,9 @@ class FakeBotAPI(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file's download, as Telegram's file server gives it
+            content = self.files.get(url.rsplit("/", 1)[-1])
+            return (200, content) if content is not None else (404, b"Not Found")
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files: dict[str, tuple[str, bytes]] = {}
@@ -97,6 +101,9 @@ class FakeBotAPI(BaseRequest):
                 self.refused.append((reason, params))
                 body = {"ok": False, "error_code": 400, "description": reason}
                 return 400, json.dumps(body).encode()
+        if name == "getFile" and str(params.get("file_id")) not in self.files:
+            body = {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+            return 400, json.dumps(body).encode()
         if chat_id is not None and int(chat_id) in self.blocked:
             body = {
                 "ok": False,
@@ -130,10 +137,24 @@ class FakeBotAPI(BaseRequest):
             }
         if name in ("sendMessage", "editMessageText"):
             return self._message(params, text=params.get("text", ""))
+        if name == "getFile":
+            fid = str(params.get("file_id"))
+            return {
+                "file_id": fid,
+                "file_unique_id": fid,
+                "file_size": len(self.files[fid]),
+                "file_path": f"documents/{fid}",
+            }
         if name == "sendDocument":
             doc = {"file_id": "doc", "file_unique_id": "doc", "file_name": "f"}
             return self._message(params, document=doc)
         return True
+
+    def add_file(self, content: bytes) -> str:
+        """A document a person sends: its file_id, for :func:`tests.builders.document`."""
+        fid = f"f{len(self.files) + 1}"
+        self.files[fid] = content
+        return fid
 
     # -- reading what the bot did ----------------------------------------------------------------
     def take(self) -> list[Call]:

@@ -12,7 +12,8 @@ import asyncio
 import logging
 import os
 from collections.abc import Coroutine
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     BotCommand,
@@ -44,9 +45,14 @@ from db.documents import StoredDocument
 from db.outbox import OutboxItem
 from handlers.common import FOCAL_COMMANDS, command_descriptions
 from handlers.input import command
+from handlers.markup import esc
 from handlers.router import Core
-from handlers.types import Event, Kind, Outgoing
+from handlers.tables import FILE_MAX
+from handlers.types import Event, Kind, Outgoing, Upload
 from locales import use_locale
+
+if TYPE_CHECKING:
+    from bot.links import Links
 
 # PTB 22 warns on every 429 unless durations are opted in as timedelta (the v23 behaviour); the
 # rate limiter reads them that way already, and nothing here reads them as numbers.
@@ -86,6 +92,10 @@ def to_event(update: Update) -> Event | None:
     if msg is None:
         return None
     text = msg.text
+    if msg.document is not None:
+        doc = msg.document
+        upload = Upload(filename=doc.file_name or "", size=doc.file_size or 0, ref=doc.file_id)
+        return Event(kind=Kind.FILE, file=upload, **base)
     if text is None:
         return Event(kind=Kind.MEDIA, **base)
     parsed = command(text) if text.startswith("/") else None
@@ -185,7 +195,10 @@ class TelegramChannel:
         webhook_secret: str | None = None,
         request: BaseRequest | None = None,
         get_updates_request: BaseRequest | None = None,
+        links: Links | None = None,
     ) -> None:
+        self.links = links
+        self.tz = tz
         self.core = core
         self.malformed = Throttled(log)  # updates of the wrong shape, counted
         self.webhook_url = webhook_url
@@ -279,6 +292,8 @@ class TelegramChannel:
         event = to_event(update)
         if event is None:
             return
+        if event.file is not None:
+            event = replace(event, file=await self._fetch(event.file))
         outcome = await self.core.handle(event)
         query = update.callback_query
         if query is not None and not outcome.duplicate:
@@ -286,6 +301,21 @@ class TelegramChannel:
             task = asyncio.create_task(self._acknowledge(query.id, outcome.toast))
             self._acks.add(task)
             task.add_done_callback(self._acks.discard)
+
+    async def _fetch(self, upload: Upload) -> Upload:
+        """A document's bytes, if within the limit (its declared size is checked first, then
+        what arrives); a failure to fetch it is told to the person, who sends it again."""
+        if upload.size > FILE_MAX or not upload.ref:
+            return upload
+        try:
+            file = await self.bot.get_file(upload.ref)
+            if (file.file_size or 0) > FILE_MAX:
+                return replace(upload, size=file.file_size or upload.size)
+            content = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("telegram: a document could not be fetched: %s", exc)
+            return replace(upload, failed=True)
+        return replace(upload, content=content, size=len(content))
 
     async def _acknowledge(self, query_id: str, toast: str) -> None:
         try:
@@ -318,7 +348,13 @@ class TelegramChannel:
                     caption=render.messages(message.caption, 1024)[0] if message.caption else None,
                 )
                 return
-            chunks = render.messages(message.text)
+            text = message.text
+            if message.upload:
+                from bot.links import upload_line  # aiohttp.web: only once a page is offered
+
+                line = upload_line(self.links, f"{CHANNEL}:{chat}", message.upload, self.tz)
+                text = f"{text}\n\n{esc(line)}"
+            chunks = render.messages(text)
             markup = keyboard(message.choices)
             if message.edit_ref and len(chunks) == 1:
                 try:

@@ -15,7 +15,7 @@ import re
 import time
 from typing import Any
 
-from bot.links import Links
+from bot.links import Links, upload_line
 from bot.logs import Throttled
 from bot.render import chunks
 from bot.sender import Blocked, ChannelFatal, Permanent, RetryLater
@@ -23,7 +23,7 @@ from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError
 from db.documents import StoredDocument
 from db.outbox import OutboxItem
 from handlers.input import command
-from handlers.markup import Run
+from handlers.markup import Run, esc
 from handlers.markup import plain as markup_plain
 from handlers.router import Core
 from handlers.types import Event, Kind, Outgoing
@@ -230,7 +230,14 @@ class ZaloChannel:
         if message.document_id is not None:
             texts = [self._document_text(item, message, document)]
         else:
-            texts = messages(message.text)
+            text = message.text
+            if message.upload:
+                with use_locale(self.locale):
+                    line = upload_line(
+                        self.links, f"{CHANNEL}:{chat}", message.upload, self.tz or dt.UTC
+                    )
+                text = f"{text}\n\n{esc(line)}"
+            texts = messages(text)
         sent = 0
         refused: list[str] = []
         for k, text in enumerate(texts, 1):
