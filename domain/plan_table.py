@@ -29,7 +29,7 @@ import xlsxwriter
 from domain import text as limits
 from domain.campaign import Campaign
 from domain.model import Measure, Plan, Shortcoming
-from domain.text import normalize, printable
+from domain.text import fold, normalize, printable
 from domain.timeline import TimelineError, parse_timeline, reason_text
 from domain.units import Units
 from domain.workbook import Bounds, WorkbookError, read_xlsx
@@ -676,6 +676,45 @@ def _timeline(
         )
         return None, None, False
     return tl.text, tl.due, tl.recurring
+
+
+def word_plan_rows(
+    table: Sequence[dict[str, str]], shortcomings: Sequence[Shortcoming]
+) -> tuple[list[list[object]], list[Problem]]:
+    """A Word plan table as the rows of the template (heading first), each shortcoming found by
+    its words; a row naming a shortcoming not assigned to the agency is a problem."""
+    keyed = [(_folded(s.text), s.key) for s in shortcomings]
+    rows: list[list[object]] = [[h for _k, h, _w in COLUMNS]]
+    problems: list[Problem] = []
+    for number, cells in enumerate(table, start=2):  # the heading is the table's row 1
+        text = cells.get("shortcoming", "")
+        key = ""
+        if text:
+            key = next((k for folded, k in keyed if _matches(_folded(text), folded)), "")
+            if not key:
+                problems.append(
+                    Problem(
+                        number,
+                        heading("shortcoming"),
+                        _("«{text}» is not one of the shortcomings assigned to you.").format(
+                            text=text[:80] + ("…" if len(text) > 80 else "")
+                        ),
+                    )
+                )
+        rows.append([cells.get(k, "") if k != "key" else key for k, _h, _w in COLUMNS])
+    return rows, problems
+
+
+def _folded(text: str) -> str:
+    return " ".join(fold(text).replace(".", " ").split())
+
+
+def _matches(typed: str, assigned: str) -> bool:
+    """The directive's words, or the start of them (a plan may shorten a long shortcoming)."""
+    if typed == assigned:
+        return True
+    shortest = min(len(typed), len(assigned))
+    return shortest >= 40 and typed[:shortest] == assigned[:shortest]
 
 
 # -- what it changes -----------------------------------------------------------------------------

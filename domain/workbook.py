@@ -62,20 +62,20 @@ def check_kind(data: bytes, suffix: str, bounds: Bounds) -> None:
         )
 
 
-def _damaged(detail: str = "") -> WorkbookError:
+def damaged(detail: str = "") -> WorkbookError:
     detail = " ".join(detail.split())  # one line, whatever the library said
     text = _("The file is not a readable .xlsx file.")
     return WorkbookError(f"{text} ({detail})" if detail else text)
 
 
-def _zip_bounds(data: bytes, bounds: Bounds) -> None:
+def zip_bounds(data: bytes, bounds: Bounds, macros: str = "xl/vbaProject.bin") -> None:
     """Declared sizes, checked before anything is unpacked (reading stops at the declared size:
     a lying entry fails its CRC instead of growing)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _damaged(str(exc)[:120]) from None
+        raise damaged(str(exc)[:120]) from None
     total = 0
     for entry in entries:
         total += entry.file_size
@@ -96,7 +96,7 @@ def _zip_bounds(data: bytes, bounds: Bounds) -> None:
                 size=fmt_number(total), limit=fmt_number(bounds.unpacked_bytes)
             )
         )
-    if "xl/vbaProject.bin" in {e.filename for e in entries}:
+    if macros in {e.filename for e in entries}:
         raise WorkbookError(
             _("This workbook carries macros; please save it as a plain .xlsx first.")
         )
@@ -133,8 +133,8 @@ def read_xlsx(
     workbook's order), cells as their values (a formula as its cached value)."""
     check_kind(data, suffix, bounds)
     if data[:4] != ZIP:
-        raise _damaged()
-    _zip_bounds(data, bounds)
+        raise damaged()
+    zip_bounds(data, bounds)
     from openpyxl import load_workbook
 
     try:
@@ -152,7 +152,7 @@ def read_xlsx(
     except MemoryError:
         raise WorkbookError(_("The file is too large to read.")) from None
     except Exception as exc:  # damaged XML, a missing part, a forbidden entity: all one line
-        raise _damaged(f"{type(exc).__name__}: {str(exc)[:120]}") from None
+        raise damaged(f"{type(exc).__name__}: {str(exc)[:120]}") from None
 
 
 def _sheet_rows(sheet: Any, bounds: Bounds) -> Rows:

@@ -14,11 +14,13 @@ import hashlib
 from domain import rules
 from domain.model import Plan
 from domain.plan_table import (
+    BOUNDS,
     KIND_PLAN,
     PLAN_SHEET,
     Changes,
     ItemChange,
     PlanTable,
+    Problem,
     check_template,
     items_from_json,
     items_json,
@@ -26,11 +28,13 @@ from domain.plan_table import (
     read_meta,
     read_plan_xlsx,
     template_xlsx,
+    word_plan_rows,
 )
 from domain.plan_table import (
     changes as changes_of,
 )
 from domain.units import Units
+from domain.word_table import docx_table
 from domain.workbook import Bounds, WorkbookError
 from handlers import buttons as act
 from handlers import views
@@ -41,6 +45,8 @@ from handlers.types import Choice, Document
 from locales import _, fmt_number
 
 ACTIONS = (act.GetTemplate, act.UploadPage, act.SaveUpload, act.CancelUpload)
+SHEETS = (".xlsx", ".xlsm", ".xls")
+WORD = (".docx", ".docm", ".doc")
 FILE_MAX = Bounds().file_bytes  # what a person may send (5 MB)
 SHOWN_PROBLEMS = 25  # listed in the chat; the rest counted
 
@@ -119,11 +125,12 @@ async def on_file(ctx: Ctx) -> None:
         return
     name = upload.filename or "tệp"
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
-    if suffix not in (".xlsx", ".xlsm", ".xls"):
+    if suffix not in (*SHEETS, *WORD):
         ctx.say(
             _(
-                "The bot reads the plan from its Excel template (.xlsx). To get the template, "
-                "send /maubieu; to type the plan here, send /kehoach."
+                "The bot reads the plan from its Excel template (.xlsx) or from a Word table "
+                "with the plan's columns (.docx). To get the template, send /maubieu; to type the "
+                "plan here, send /kehoach."
             )
         )
         return
@@ -145,9 +152,18 @@ async def on_file(ctx: Ctx) -> None:
     if plan is None or ctx.campaign is None:
         return
     campaign = ctx.campaign.definition
+    problems: list[Problem] = []
     try:
-        sheets = read_plan_xlsx(upload.content, suffix)
-        check_template(read_meta(sheets), campaign, plan.agency.code, KIND_PLAN)
+        if suffix in WORD:
+            rows, problems = word_plan_rows(
+                docx_table(upload.content, BOUNDS, suffix), plan.shortcomings
+            )
+            place = _("the table of the Word document")
+        else:
+            sheets = read_plan_xlsx(upload.content, suffix)
+            check_template(read_meta(sheets), campaign, plan.agency.code, KIND_PLAN)
+            rows = sheets.get(PLAN_SHEET, [])
+            place = _("sheet «{sheet}»").format(sheet=PLAN_SHEET)
     except WorkbookError as err:
         ctx.say(
             _("The file «{name}» was not read: {why}").format(name=esc(name), why=esc(str(err)))
@@ -162,11 +178,10 @@ async def on_file(ctx: Ctx) -> None:
         if n
     ]
     table = parse_plan(
-        sheets.get(PLAN_SHEET, []),
-        campaign,
-        [s.key for s in plan.shortcomings],
-        Units((a.name for a in agencies), used),
+        rows, campaign, [s.key for s in plan.shortcomings], Units((a.name for a in agencies), used)
     )
+    if problems:
+        table = PlanTable(problems=(*problems, *table.problems))
     digest = hashlib.sha256(upload.content).hexdigest()
     await ctx.audit(
         "plan.file.read",
@@ -177,7 +192,7 @@ async def on_file(ctx: Ctx) -> None:
         problems=len(table.problems),
     )
     if table.problems:
-        _problems(ctx, name, table)
+        _problems(ctx, name, table, place)
         return
     changes = changes_of(plan, table)
     if changes.empty:
@@ -219,13 +234,12 @@ async def on_file(ctx: Ctx) -> None:
     )
 
 
-def _problems(ctx: Ctx, name: str, table: PlanTable) -> None:
+def _problems(ctx: Ctx, name: str, table: PlanTable, place: str) -> None:
     n = len(table.problems)
     lines = [
         _(
-            "The file «{name}» was not saved: {n} things to fix (sheet «{sheet}»). The plan has "
-            "not changed."
-        ).format(name=esc(name), n=n, sheet=PLAN_SHEET)
+            "The file «{name}» was not saved: {n} things to fix ({place}). The plan has not changed."
+        ).format(name=esc(name), n=n, place=esc(place))
     ]
     lines += [f"• {esc(p.line())}" for p in table.problems[:SHOWN_PROBLEMS]]
     if n > SHOWN_PROBLEMS:

@@ -279,3 +279,94 @@ async def test_a_template_whose_heading_was_deleted_is_named(harness: Harness, s
 
     calls = await _send_file(h, FOCAL, _fill(content, person))
     assert "mất dòng tiêu đề" in text_of(calls)
+
+
+def _word_plan(texts: list[str], *, extra_row: str = "") -> bytes:
+    """A plan as an agency writes it in Word: its own column order, an agency band merged
+    across the table, the shortcoming's cell merged down over its measures."""
+    from docx import Document as Word
+
+    doc = Word()
+    doc.add_paragraph("KẾ HOẠCH khắc phục hạn chế, khuyết điểm")
+    heads = [
+        "STT",
+        "Hạn chế, khuyết điểm",
+        "Nhiệm vụ, giải pháp",
+        "Mục tiêu",
+        "Đơn vị chủ trì",
+        "Đơn vị phối hợp",
+        "Thời gian hoàn thành",
+        "Sản phẩm, kết quả",
+    ]
+    table = doc.add_table(rows=1, cols=len(heads))
+    for cell, head in zip(table.rows[0].cells, heads, strict=True):
+        cell.text = head
+    band = table.add_row().cells
+    band[0].merge(band[-1]).text = "I. SỞ NỘI VỤ"
+    first = table.add_row().cells
+    second = table.add_row().cells
+    first[0].text, first[1].text, first[3].text = "1", texts[0], "Vận hành thông suốt"
+    first[2].text, first[4].text, first[6].text = "Rà soát quy chế", "Sở Nội vụ", "quý II/2026"
+    first[1].merge(second[1])  # the shortcoming's cell spans its measures
+    second[2].text, second[4].text, second[6].text = "Tập huấn", "so noi vu", "tháng 5/2026"
+    second[7].text = "Lớp tập huấn\nBáo cáo kết quả"  # two lines in one cell
+    if extra_row:
+        row = table.add_row().cells
+        row[1].text, row[2].text = extra_row, "Một việc"
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+async def test_a_word_plan_table_is_read_by_its_headings(harness: Harness) -> None:
+    h = harness
+    await h.join(FOCAL, "SNV")
+    content, _calls = await _template(h)
+    sheet = load_workbook(io.BytesIO(content))[PLAN_SHEET]
+    texts = [str(sheet.cell(rows[0], 2).value) for rows in _block_rows(sheet).values()]
+    calls = await _send_file(h, FOCAL, _word_plan(texts), "Ke hoach SNV.docx")
+    assert "Nội dung 1: đã ghi mục tiêu; 2 nhiệm vụ mới" in text_of(calls)
+    await h.press(FOCAL, button(calls, "Lưu"))
+    assert [(r[0], r[2], r[3], r[5], r[8]) for r in await _stored(h)] == [
+        ("Vận hành thông suốt", "Rà soát quy chế", "Sở Nội vụ", "quý II/2026", None),
+        (
+            "Vận hành thông suốt",
+            "Tập huấn",
+            "Sở Nội vụ",
+            "tháng 5/2026",
+            "Lớp tập huấn\nBáo cáo kết quả",
+        ),
+    ]
+    calls = await _send_file(
+        h, FOCAL, _word_plan(texts, extra_row="Một hạn chế khác hẳn"), "b.docx"
+    )
+    said = text_of(calls)
+    assert "bảng trong tệp Word" in said
+    assert "Dòng 5, cột Hạn chế, khuyết điểm: «Một hạn chế khác hẳn» không thuộc" in said
+    from docx import Document as Word
+
+    plain = Word()
+    plain.add_paragraph("Không có bảng")
+    out = io.BytesIO()
+    plain.save(out)
+    calls = await _send_file(h, FOCAL, out.getvalue(), "c.docx")
+    assert "Không tìm thấy bảng kế hoạch" in text_of(calls)
+
+
+async def test_a_hostile_word_file_is_one_sentence(harness: Harness) -> None:
+    import zipfile
+
+    h = harness
+    await h.join(FOCAL, "SNV")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w") as z:
+        z.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><x>&b;</x>',
+        )
+    calls = await _send_file(h, FOCAL, bomb.getvalue(), "kh.docx")
+    assert "không đọc được như một văn bản .docx" in text_of(calls)
+    calls = await _send_file(h, FOCAL, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 64, "kh.doc")
+    assert "tệp Word cũ (.doc)" in text_of(calls)
+    assert await _stored(h) == []
