@@ -37,9 +37,11 @@ from locales import _, fmt_date
 
 PLAN_SHEET = "Kế hoạch"
 GUIDE_SHEET = "Hướng dẫn"
+PROGRESS_SHEET = "Tiến độ"
 META_SHEET = "_kehoach"
 MARK = "kehoach-bot"
 KIND_PLAN = "plan"
+KIND_PROGRESS = "progress"
 SPARE_ROWS = 3  # empty measure rows under each shortcoming's measures
 HEADER_ROW = 5  # zero-based: the table's heading
 FIRST_ROW = HEADER_ROW + 1
@@ -84,11 +86,11 @@ def template_xlsx(
             "keywords": f"{MARK} {KIND_PLAN} {campaign.code} {plan.agency.code}",
         }
     )
-    f = _Formats(book)
+    f = Formats(book)
     sheet = book.add_worksheet(PLAN_SHEET)
     guide = book.add_worksheet(GUIDE_SHEET)
     meta = book.add_worksheet(META_SHEET)
-    _meta(meta, campaign.code, plan.agency.code, KIND_PLAN, made, agencies)
+    write_meta(meta, campaign.code, plan.agency.code, KIND_PLAN, made, agencies)
     for k, (_key, _heading, width) in enumerate(COLUMNS):
         sheet.set_column(k, k, width, None, {"hidden": _key == "key"})
     last = len(COLUMNS) - 2
@@ -176,13 +178,14 @@ def _measure_cells(m: Measure | None) -> tuple[str, ...]:
     )
 
 
-def _meta(
+def write_meta(
     meta: xlsxwriter.worksheet.Worksheet,
     campaign: str,
     agency: str,
     kind: str,
     made: dt.datetime,
     agencies: Sequence[str],
+    period: str = "",
 ) -> None:
     for r, (name, value) in enumerate(
         (
@@ -191,6 +194,7 @@ def _meta(
             ("campaign", campaign),
             ("agency", agency),
             ("made", made.isoformat(timespec="seconds")),
+            ("period", period),
         )
     ):
         meta.write_string(r, 0, name)
@@ -201,7 +205,7 @@ def _meta(
     meta.protect()
 
 
-class _Formats:
+class Formats:
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top"}
         wrap = {**base, "text_wrap": True, "border": 1}
@@ -217,7 +221,7 @@ class _Formats:
         self.bold = book.add_format({**base, "bold": True, "text_wrap": True})
 
 
-def _guide(sheet: xlsxwriter.worksheet.Worksheet, f: _Formats) -> None:
+def _guide(sheet: xlsxwriter.worksheet.Worksheet, f: Formats) -> None:
     sheet.set_column(0, 0, 110)
     lines = [
         ("CÁCH ĐIỀN MẪU KẾ HOẠCH", True),
@@ -344,6 +348,7 @@ class Meta:
     kind: str
     campaign: str
     agency: str
+    period: str = ""
 
 
 def read_meta(sheets: dict[str, list[list[object]]]) -> Meta | None:
@@ -354,12 +359,18 @@ def read_meta(sheets: dict[str, list[list[object]]]) -> Meta | None:
     values = {str(r[0]): str(r[1]) for r in rows if len(r) >= 2 and r[0] and r[1] is not None}
     if values.get("mark") != MARK:
         return None
-    return Meta(values.get("kind", ""), values.get("campaign", ""), values.get("agency", ""))
+    return Meta(
+        values.get("kind", ""),
+        values.get("campaign", ""),
+        values.get("agency", ""),
+        values.get("period", ""),
+    )
 
 
-def read_plan_xlsx(data: bytes, suffix: str = ".xlsx") -> dict[str, list[list[object]]]:
-    """The sheets of a returned template (raises WorkbookError for a file that is not one)."""
-    return read_xlsx(data, BOUNDS, (PLAN_SHEET, META_SHEET), suffix)
+def read_template(data: bytes, suffix: str = ".xlsx") -> dict[str, list[list[object]]]:
+    """The sheets of a returned template, plan's or progress report's (raises WorkbookError
+    for a file that cannot be read)."""
+    return read_xlsx(data, BOUNDS, (PLAN_SHEET, PROGRESS_SHEET, META_SHEET), suffix)
 
 
 def check_template(meta: Meta | None, campaign: Campaign, agency_code: str, kind: str) -> None:
@@ -428,7 +439,7 @@ def parse_plan(
             k = at.get(key)
             return row[k] if k is not None and k < len(row) else None
 
-        key = _text(cell("key"))
+        key = cell_text(cell("key"))
         if key:
             if key not in wanted or key in seen:
                 problems.append(
@@ -441,7 +452,7 @@ def parse_plan(
             seen.add(key)
             objective = _objective(cell("objective"), number, problems)
             current = (key, number, objective, [])
-        elif _text(cell("objective")) and current is not None:
+        elif cell_text(cell("objective")) and current is not None:
             problems.append(
                 Problem(
                     number,
@@ -450,7 +461,7 @@ def parse_plan(
                 )
             )
         values = {k: cell(k) for k in MEASURE_COLUMNS}
-        if not any(_text(v) for v in values.values()):
+        if not any(cell_text(v) for v in values.values()):
             continue
         if current is None:
             problems.append(
@@ -486,17 +497,17 @@ def _header_row(rows: list[list[object]]) -> int | None:
     """The heading row, found by its words (not its position: a person may add a line above)."""
     want = {heading("content"), heading("lead"), heading("key")}
     for k, row in enumerate(rows[:50]):
-        if want <= {_text(v) for v in row}:
+        if want <= {cell_text(v) for v in row}:
             return k
     return None
 
 
 def _columns(row: list[object]) -> dict[str, int]:
     by_heading = {h: key for key, h, _w in COLUMNS}
-    return {by_heading[t]: k for k, v in enumerate(row) if (t := _text(v)) in by_heading}
+    return {by_heading[t]: k for k, v in enumerate(row) if (t := cell_text(v)) in by_heading}
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A cell as text: numbers as typed, a date as dd/mm/yyyy, cleaned like a typed answer."""
     if value is None:
         return ""
@@ -511,7 +522,7 @@ def _text(value: object) -> str:
     return normalize(str(value)).strip()
 
 
-def _bounded(text: str, limit: int, number: int, column: str, problems: list[Problem]) -> bool:
+def bounded(text: str, limit: int, number: int, column: str, problems: list[Problem]) -> bool:
     if len(text) > limit:
         problems.append(
             Problem(
@@ -533,11 +544,11 @@ def meaningful(text: str) -> bool:
 
 
 def _objective(value: object, number: int, problems: list[Problem]) -> str | None:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     column = heading("objective")
-    if not _bounded(text, limits.OBJECTIVE_MAX, number, column, problems):
+    if not bounded(text, limits.OBJECTIVE_MAX, number, column, problems):
         return None
     if not meaningful(text):
         problems.append(Problem(number, column, _("please write the objective in words.")))
@@ -557,19 +568,19 @@ def _measure(
     doubts: list[Doubt],
 ) -> MeasureRow | None:
     before = len(problems)
-    content = _text(values["content"])
+    content = cell_text(values["content"])
     if not content:
         problems.append(
             Problem(number, heading("content"), _("the task or solution is missing on this row."))
         )
-    elif _bounded(content, limits.CONTENT_MAX, number, heading("content"), problems):
+    elif bounded(content, limits.CONTENT_MAX, number, heading("content"), problems):
         if not meaningful(content):
             problems.append(
                 Problem(number, heading("content"), _("please write the task in words."))
             )
-    lead = _unit(_text(values["lead"]), number, "lead", campaign, units, problems, doubts)
+    lead = _unit(cell_text(values["lead"]), number, "lead", campaign, units, problems, doubts)
     partners: list[str] = []
-    for part in _SEPARATORS.split(_text(values["partners"])):
+    for part in _SEPARATORS.split(cell_text(values["partners"])):
         name = _unit(part.strip(" ."), number, "partners", campaign, units, problems, doubts)
         if name and name not in partners and name != lead:
             partners.append(name)
@@ -581,7 +592,7 @@ def _measure(
                 _("at most {max} coordinating units.").format(max=limits.PARTNERS_MAX),
             )
         )
-    timeline, due, recurring = _timeline(_text(values["timeline"]), number, campaign, problems)
+    timeline, due, recurring = _timeline(cell_text(values["timeline"]), number, campaign, problems)
     if due and due < campaign.starts:
         doubts.append(
             Doubt(
@@ -592,9 +603,9 @@ def _measure(
                 ),
             )
         )
-    output = _text(values["output"]) or None
+    output = cell_text(values["output"]) or None
     if output:
-        _bounded(output, limits.OUTPUT_MAX, number, heading("output"), problems)
+        bounded(output, limits.OUTPUT_MAX, number, heading("output"), problems)
     if len(problems) > before:
         return None
     return MeasureRow(
@@ -621,7 +632,7 @@ def _unit(
     if not typed:
         return None
     column = heading(key)
-    if not _bounded(typed, limits.NAME_MAX, number, column, problems):
+    if not bounded(typed, limits.NAME_MAX, number, column, problems):
         return None
     check = units.check(typed, campaign.year)
     if check.known:
@@ -660,7 +671,7 @@ def _timeline(
     if not text:
         return None, None, False
     column = heading("timeline")
-    if not _bounded(text, limits.TIMELINE_MAX, number, column, problems):
+    if not bounded(text, limits.TIMELINE_MAX, number, column, problems):
         return None, None, False
     try:
         tl = parse_timeline(text, default_year=campaign.year)

@@ -323,6 +323,12 @@ class GetTemplate(Action):
     """Send the agency's template (.xlsx), filled with what is stored."""
 
 
+@_verb("tpg")
+@dataclass(frozen=True)
+class GetProgressTemplate(Action):
+    """Send the current period's progress report as a template (.xlsx)."""
+
+
 @_verb("upl")
 @dataclass(frozen=True)
 class UploadPage(Action):
@@ -368,6 +374,8 @@ def command_of(action: Action | None) -> str:
         return "kiennghi"
     if isinstance(action, StatusPage | AgencyDetail | Download):
         return "tonghop"
+    if isinstance(action, GetProgressTemplate):
+        return "tiendo"
     if isinstance(action, GetTemplate | UploadPage | SaveUpload | CancelUpload):
         return "maubieu"
     return "kehoach"

@@ -104,6 +104,22 @@ async def _context(ctx: Ctx, plan: Plan) -> tuple[Period, Report, list[tuple[int
     return await _period_context(ctx, plan, period)
 
 
+async def current_report(
+    ctx: Ctx, plan: Plan
+) -> tuple[Period, Report, list[tuple[int, Measure]]] | None:
+    """The current period's report and its measures, or None once the person is told why not."""
+    return await _context(ctx, plan)
+
+
+async def report_of(
+    ctx: Ctx, plan: Plan, period: Period
+) -> tuple[Period, Report, list[tuple[int, Measure]]] | None:
+    """The report of ``period`` if it is still open (the person is told when it is not)."""
+    if not _still_open(ctx, plan, period):
+        return None
+    return await _period_context(ctx, plan, period)
+
+
 async def _period_context(
     ctx: Ctx, plan: Plan, period: Period
 ) -> tuple[Period, Report, list[tuple[int, Measure]]]:
@@ -229,6 +245,8 @@ async def _show(
         ]
     )
     rows.append([Choice(_("📨 Proposal or obstacle"), act.NewProposal())])
+    if todo:
+        rows.append([Choice(_("📊 Excel template of this report"), act.GetProgressTemplate())])
     ctx.say("\n".join(lines), rows, edit=edit)
 
 

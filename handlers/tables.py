@@ -16,6 +16,7 @@ from domain.model import Plan
 from domain.plan_table import (
     BOUNDS,
     KIND_PLAN,
+    KIND_PROGRESS,
     PLAN_SHEET,
     Changes,
     ItemChange,
@@ -26,7 +27,7 @@ from domain.plan_table import (
     items_json,
     parse_plan,
     read_meta,
-    read_plan_xlsx,
+    read_template,
     template_xlsx,
     word_plan_rows,
 )
@@ -37,18 +38,24 @@ from domain.units import Units
 from domain.word_table import docx_table
 from domain.workbook import Bounds, WorkbookError
 from handlers import buttons as act
-from handlers import views
+from handlers import report_file, views
 from handlers.context import Ctx
+from handlers.file_replies import SHOWN_PROBLEMS, problems_reply
 from handlers.markup import esc
 from handlers.plan import current_plan, invalid_button
 from handlers.types import Choice, Document
 from locales import _, fmt_number
 
-ACTIONS = (act.GetTemplate, act.UploadPage, act.SaveUpload, act.CancelUpload)
+ACTIONS = (
+    act.GetTemplate,
+    act.GetProgressTemplate,
+    act.UploadPage,
+    act.SaveUpload,
+    act.CancelUpload,
+)
 SHEETS = (".xlsx", ".xlsm", ".xls")
 WORD = (".docx", ".docm", ".doc")
 FILE_MAX = Bounds().file_bytes  # what a person may send (5 MB)
-SHOWN_PROBLEMS = 25  # listed in the chat; the rest counted
 
 
 def template_name(plan: Plan) -> str:
@@ -160,8 +167,14 @@ async def on_file(ctx: Ctx) -> None:
             )
             place = _("the table of the Word document")
         else:
-            sheets = read_plan_xlsx(upload.content, suffix)
-            check_template(read_meta(sheets), campaign, plan.agency.code, KIND_PLAN)
+            sheets = read_template(upload.content, suffix)
+            meta = read_meta(sheets)
+            kind = meta.kind if meta and meta.kind in (KIND_PLAN, KIND_PROGRESS) else KIND_PLAN
+            check_template(meta, campaign, plan.agency.code, kind)
+            if kind == KIND_PROGRESS and meta is not None:
+                digest = hashlib.sha256(upload.content).hexdigest()
+                await report_file.on_sheets(ctx, plan, name, digest, sheets, meta.period)
+                return
             rows = sheets.get(PLAN_SHEET, [])
             place = _("sheet «{sheet}»").format(sheet=PLAN_SHEET)
     except WorkbookError as err:
@@ -192,7 +205,7 @@ async def on_file(ctx: Ctx) -> None:
         problems=len(table.problems),
     )
     if table.problems:
-        _problems(ctx, name, table, place)
+        problems_reply(ctx, name, table.problems, place)
         return
     changes = changes_of(plan, table)
     if changes.empty:
@@ -234,20 +247,6 @@ async def on_file(ctx: Ctx) -> None:
     )
 
 
-def _problems(ctx: Ctx, name: str, table: PlanTable, place: str) -> None:
-    n = len(table.problems)
-    lines = [
-        _(
-            "The file «{name}» was not saved: {n} things to fix ({place}). The plan has not changed."
-        ).format(name=esc(name), n=n, place=esc(place))
-    ]
-    lines += [f"• {esc(p.line())}" for p in table.problems[:SHOWN_PROBLEMS]]
-    if n > SHOWN_PROBLEMS:
-        lines.append(_("… and {n} more.").format(n=n - SHOWN_PROBLEMS))
-    lines.append(_("Please fix them in the file and send it again."))
-    ctx.say("\n".join(lines), [[views.menu_button()]])
-
-
 def _item_line(c: ItemChange) -> str:
     parts = []
     if c.objective is not None:
@@ -271,6 +270,8 @@ async def on_button(ctx: Ctx, action: act.Action) -> None:
             await send_template(ctx)
         case act.UploadPage():
             await upload_page(ctx)
+        case act.GetProgressTemplate():
+            await report_file.send_template(ctx)
         case act.SaveUpload(upload=upload_id) | act.CancelUpload(upload=upload_id):
             await _decide(ctx, upload_id, save=isinstance(action, act.SaveUpload))
         case _:
@@ -293,6 +294,9 @@ async def _decide(ctx: Ctx, upload_id: int, *, save: bool) -> None:
         return
     if plan.id != pending.plan_id:
         await invalid_button(ctx)
+        return
+    if save and pending.kind == KIND_PROGRESS:
+        await report_file.save(ctx, plan, pending)
         return
     if not save:
         await ctx.tx.uploads.decide(upload_id, "cancelled", ctx.now)

@@ -370,3 +370,78 @@ async def test_a_hostile_word_file_is_one_sentence(harness: Harness) -> None:
     calls = await _send_file(h, FOCAL, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 64, "kh.doc")
     assert "tệp Word cũ (.doc)" in text_of(calls)
     assert await _stored(h) == []
+
+
+# -- a period's progress as a table (20.5) -----------------------------------------------------
+
+
+async def _progress_rows(h: Harness) -> list[tuple[Any, ...]]:
+    return await h.rows(
+        "SELECT m.content, e.status, e.result, e.reason, e.new_due_text, e.new_due"
+        " FROM progress e JOIN measures m ON m.id = e.measure_id ORDER BY m.id"
+    )
+
+
+async def test_a_progress_report_filled_as_a_table(harness: Harness) -> None:
+    from tests.helpers import submit
+
+    h = harness
+    await h.join(FOCAL, "SNV")
+    await fill_item(
+        h,
+        FOCAL,
+        1,
+        "Bộ máy vận hành thông suốt",
+        [("Ban hành quy chế", "quý I/2026"), ("Tập huấn cán bộ", "quý II/2026")],
+    )
+    await fill_item(h, FOCAL, 2, "Đủ cán bộ", [("Tuyển dụng công chức", "năm 2026")])
+    assert "Đã nộp kế hoạch" in await submit(h, FOCAL)
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "Mẫu Excel"))
+    (doc,) = [c for c in calls if c.method == "sendDocument"]
+    content = doc.files["document"][1]
+    book = load_workbook(io.BytesIO(content))
+    sheet = book["Tiến độ"]
+    rows = {sheet.cell(r, 2).value: r for r in range(6, 9)}
+    assert set(rows) == {"Ban hành quy chế", "Tập huấn cán bộ", "Tuyển dụng công chức"}
+    assert sheet.cell(rows["Ban hành quy chế"], 1).value == "1.1"
+    assert sheet.cell(rows["Ban hành quy chế"], 4).value == "31/03/2026"
+
+    def fill(s: Any, late_without_reason: bool = False) -> None:
+        s.cell(rows["Ban hành quy chế"], 5).value = "Đã hoàn thành"
+        s.cell(rows["Ban hành quy chế"], 6).value = "Quyết định số 12/QĐ-UBND"
+        s.cell(rows["Tập huấn cán bộ"], 5).value = "Đang thực hiện – chậm tiến độ"
+        if not late_without_reason:
+            s.cell(rows["Tập huấn cán bộ"], 7).value = "Chờ kinh phí"
+            s.cell(rows["Tập huấn cán bộ"], 8).value = "quý III/2026"
+
+    def edit(book: Any, **kw: Any) -> bytes:
+        fill(book["Tiến độ"], **kw)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    calls = await _send_file(
+        h, FOCAL, edit(load_workbook(io.BytesIO(content)), late_without_reason=True)
+    )
+    said = text_of(calls)
+    r = rows["Tập huấn cán bộ"]
+    assert f"Dòng {r}, cột Lý do chậm: nhiệm vụ chậm tiến độ cần ghi lý do" in said
+    assert f"Dòng {r}, cột Thời gian hoàn thành mới (đề xuất): nhiệm vụ chậm tiến độ cần" in said
+    assert await _progress_rows(h) == []
+    calls = await _send_file(h, FOCAL, edit(load_workbook(io.BytesIO(content))))
+    preview = text_of(calls)
+    assert "tiến độ của 2 nhiệm vụ" in preview and "1.1: Đã hoàn thành" in preview
+    calls = await h.press(FOCAL, button(calls, "Lưu"))
+    assert "Đã lưu tiến độ của 2 nhiệm vụ" in text_of(calls)
+    assert await _progress_rows(h) == [
+        ("Ban hành quy chế", "done", "Quyết định số 12/QĐ-UBND", None, None, None),
+        ("Tập huấn cán bộ", "late", None, "Chờ kinh phí", "quý III/2026", "2026-09-30"),
+    ]
+    calls = await h.send(FOCAL, "/tiendo")
+    assert "Đã báo cáo: 2/3 nhiệm vụ" in text_of(calls)
+    calls = await _send_file(h, FOCAL, edit(load_workbook(io.BytesIO(content))))  # again
+    assert "trùng khớp với báo cáo đang lưu" in text_of(calls)
+    plan_file, _calls = await _template(h)
+    calls = await _send_file(h, FOCAL, plan_file)  # the plan's template: read as the plan
+    assert "trùng khớp với kế hoạch đang lưu" in text_of(calls)
