@@ -148,8 +148,9 @@ class Links:
                 log.warning("document link refused (%s) from %s", exc, clean_peer(peer))
                 return web.Response(status=exc.status, text=_refusal(exc.status))
             async with db.read() as tx:
-                allowed = await may_read(tx, admins, grant.recipient)
-                document = await tx.documents.get(grant.document_id) if allowed else None
+                document = await tx.documents.get(grant.document_id)
+                agency = document.agency_id if document else None
+                allowed = await may_read(tx, admins, grant.recipient, agency)
             if not allowed:
                 log.warning(
                     "document link refused: %s no longer holds a role that may read document %s",

@@ -86,20 +86,22 @@ class UploadPage:
 
     def _form(self, recipient: str, note: str = "") -> web.Response:
         chat = NAMES.get(recipient.partition(":")[0], "")
+        label, send = html.escape(_("File")), html.escape(_("Send the file"))
         body = (
             (f'<p class="note">{html.escape(note)}</p>' if note else "")
             + "<p>"
             + html.escape(
                 _(
-                    "Choose the filled plan template (.xlsx) and send it. The bot checks every "
-                    "row and answers in the {chat} chat, where you save or cancel the changes."
+                    "Choose the filled template (.xlsx), or a plan written as a Word table "
+                    "(.docx), and send it. The bot checks every row and answers in the {chat} "
+                    "chat, where you save or cancel the changes."
                 ).format(chat=chat)
             )
             + "</p>"
             + '<form method="post" enctype="multipart/form-data">'
-            + f'<label for="{FIELD}">{html.escape(_("File"))}</label>'
-            + f'<input id="{FIELD}" name="{FIELD}" type="file" accept=".xlsx" required>'
-            + f'<button type="submit">{html.escape(_("Send the file"))}</button>'
+            + f'<label for="{FIELD}">{label}</label>'
+            + f'<input id="{FIELD}" name="{FIELD}" type="file" accept=".xlsx,.docx" required>'
+            + f'<button type="submit">{send}</button>'
             + "</form>"
             + '<p class="note">'
             + html.escape(
@@ -153,10 +155,10 @@ class UploadPage:
                 "The file «{name}» was received. The result of the check is in the {chat} chat "
                 "with the bot: please look there to save or cancel the changes."
             ).format(name=upload.filename, chat=chat)
+            again = html.escape(_("Send another file"))
             return _page(
                 _("File received"),
-                f"<p>{html.escape(said)}</p>"
-                f'<p class="note"><a href="">{html.escape(_("Send another file"))}</a></p>',
+                f'<p>{html.escape(said)}</p><p class="note"><a href="">{again}</a></p>',
             )
 
 

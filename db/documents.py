@@ -17,6 +17,7 @@ class StoredDocument(BaseModel):
     content: bytes
     created_at: dt.datetime
     expires_at: dt.datetime
+    agency_id: int | None = None  # made for one agency (its template); None: consolidated
 
 
 class ReportJob(BaseModel):
@@ -33,12 +34,18 @@ class ReportJob(BaseModel):
 
 class DocumentRepo(Repository):
     async def add(
-        self, filename: str, media_type: str, content: bytes, at: dt.datetime, keep: dt.timedelta
+        self,
+        filename: str,
+        media_type: str,
+        content: bytes,
+        at: dt.datetime,
+        keep: dt.timedelta,
+        agency_id: int | None = None,
     ) -> int:
         return await self._run(
-            "INSERT INTO documents (filename, media_type, content, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (filename, media_type, content, iso(at), iso(at + keep)),
+            "INSERT INTO documents (filename, media_type, content, created_at, expires_at,"
+            " agency_id) VALUES (?, ?, ?, ?, ?, ?)",
+            (filename, media_type, content, iso(at), iso(at + keep), agency_id),
         )
 
     async def get(self, ident: int) -> StoredDocument | None:
@@ -52,6 +59,7 @@ class DocumentRepo(Repository):
             content=bytes(row["content"]),
             created_at=from_iso(row["created_at"]),
             expires_at=from_iso(row["expires_at"]),
+            agency_id=row["agency_id"],
         )
 
     async def prune(self, now: dt.datetime) -> int:

@@ -166,11 +166,14 @@ def caption(
     return _("Consolidated plan: {n}/{total} agencies submitted.").format(n=submitted, total=total)
 
 
-async def may_read(tx: Repos, admins: frozenset[tuple[str, str]], recipient: str) -> bool:
-    """Whether the person a document link was made for (``"channel:id"``) may still read it:
-    every document the bot links is a consolidated one, for the consolidating agency's
-    consolidators and the administrators — checked as they are now, not when the link was made
-    (a revoked person's links stop working at once)."""
+async def may_read(
+    tx: Repos, admins: frozenset[tuple[str, str]], recipient: str, agency_id: int | None = None
+) -> bool:
+    """Whether the person a document link was made for (``"channel:id"``) may still read it: a
+    consolidated document, the consolidating agency's consolidators and the administrators; a
+    document made for one agency (``agency_id``: its template), that agency's focal persons too
+    while it is in the campaign — checked as they are now, not when the link was made (a revoked
+    person's links stop working at once)."""
     channel, _sep, external = recipient.partition(":")
     if (channel, external) in admins:
         return True
@@ -181,4 +184,10 @@ async def may_read(tx: Repos, admins: frozenset[tuple[str, str]], recipient: str
     if any(m.role is Role.ADMIN for m in memberships):
         return True
     campaign = await tx.campaigns.summary()
-    return campaign is not None and consolidates(memberships, campaign.consolidator.id)
+    if campaign is None:
+        return False
+    if agency_id is not None and any(
+        m.role is Role.FOCAL and m.agency.id == agency_id for m in memberships
+    ):
+        return await tx.campaigns.campaign_agency(campaign.id, agency_id) is not None
+    return consolidates(memberships, campaign.consolidator.id)

@@ -70,7 +70,12 @@ async def enqueue(
         doc = reply.document
         if isinstance(doc, Document):  # a file made inside the transaction (small ones only)
             document_id = await tx.documents.add(
-                doc.filename, "application/octet-stream", doc.content, now, DOCUMENTS_KEPT
+                doc.filename,
+                "application/octet-stream",
+                doc.content,
+                now,
+                DOCUMENTS_KEPT,
+                agency_id=doc.agency_id,
             )
         elif isinstance(doc, StoredFile):
             document_id = doc.id

@@ -43,6 +43,7 @@ async def send_template(ctx: Ctx) -> None:
             caption=_("Progress report template of {agency}, {period}").format(
                 agency=plan.agency.name, period=period.label
             ),
+            agency_id=plan.agency.id,
         ),
     )
     lines = [

@@ -81,6 +81,7 @@ async def send_template(ctx: Ctx) -> None:
             template_name(plan),
             content,
             caption=_("Plan template of {agency}").format(agency=plan.agency.name),
+            agency_id=plan.agency.id,
         ),
     )
     lines = [

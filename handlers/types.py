@@ -76,6 +76,7 @@ class Document:
     filename: str
     content: bytes
     caption: str = ""
+    agency_id: int | None = None  # made for one agency: its focal persons may open its link
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,7 @@ async def test_the_page_takes_the_file_and_the_chat_saves_it(zalo: Any) -> None:
     assert '<html lang="vi">' in html and 'name="viewport"' in html
     assert 'type="file"' in html and 'enctype="multipart/form-data"' in html
     assert "<script" not in html
+    assert "Gửi tệp</button>" in html and ">Tệp</label>" in html  # every word in Vietnamese
     answer = await client.post(path, data=_form(_filled(content)))
     assert answer.status == 200
     assert "Đã nhận tệp «ke-hoach.xlsx»" in await answer.text()

@@ -67,6 +67,12 @@ TOKEN_REJECTED = (
 )
 
 
+def file_url(base_url: str) -> str:
+    """Where files are downloaded from, beside the Bot API: ``…/bot`` → ``…/file/bot``."""
+    root = base_url.rstrip("/")
+    return (root[: -len("/bot")] if root.endswith("/bot") else root) + "/file/bot"
+
+
 def to_event(update: Update) -> Event | None:
     """Map an update to an Event; None for what the bot ignores by design (channel posts...)."""
     user = update.effective_user
@@ -206,6 +212,7 @@ class TelegramChannel:
         self.bot: ExtBot[Any] = ExtBot(
             token,
             base_url=base_url,
+            base_file_url=file_url(base_url),
             defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=tz),
             rate_limiter=AIORateLimiter(overall_max_rate=rate_limit, max_retries=3),
             request=request or AiohttpRequest(connections=16),

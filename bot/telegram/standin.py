@@ -109,6 +109,7 @@ class StandIn:
         self.on_send: Any = None  # called with each Sent (new or edited): for benchmarks
         self.last_by_chat: dict[int, Sent] = {}  # the last message with buttons, per chat
         self.first_get_updates: float | None = None
+        self.files: dict[str, bytes] = {}  # documents people sent, by file_id
         self._ids = itertools.count(1)
         self._msg_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
@@ -123,6 +124,7 @@ class StandIn:
     async def start(self, port: int = 0) -> str:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -222,6 +224,46 @@ class StandIn:
 
     def push_message(self, user_id: int, name: str = "Người dùng", **fields: Any) -> int:
         return self.push({"message": self.message(user_id, name, **fields)})
+
+    def push_document(
+        self, user_id: int, content: bytes, filename: str, name: str = "Người dùng"
+    ) -> int:
+        """A person sends a file (a document message); its bytes wait behind getFile."""
+        file_id = f"doc{len(self.files) + 1}"
+        self.files[file_id] = content
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": filename,
+            "file_size": len(content),
+        }
+        return self.push_message(user_id, name, document=document)
+
+    async def _m_getFile(self, p: dict[str, Any]) -> web.Response:
+        file_id = str(p.get("file_id", ""))
+        if file_id not in self.files:
+            return _error(400, "Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        if size > FILE_LIMIT:
+            return _error(400, "Bad Request: file is too big")
+        return _ok(
+            {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": size,
+                "file_path": f"documents/{file_id}",
+            }
+        )
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """Telegram's file server: the bytes of a file got by getFile, for the bot's token."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401, text="Unauthorized")
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        content = self.files.get(file_id)
+        if content is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=content, content_type="application/octet-stream")
 
     def sent_to(self, chat_id: int) -> list[Sent]:
         return [m for m in self.messages.values() if m.chat_id == chat_id]
@@ -474,6 +516,7 @@ class StandIn:
 
 
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
+FILE_LIMIT = 20 * 1024 * 1024  # what getFile lets a bot download
 # The tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style).
 ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",

@@ -16,3 +16,7 @@ CREATE TABLE uploads (
     decision TEXT
 );
 CREATE INDEX uploads_user ON uploads(user_id, created_at);
+
+-- A document made for one agency (its template): readable through a link by that agency's focal
+-- persons (and consolidators, administrators); NULL for the consolidated documents.
+ALTER TABLE documents ADD COLUMN agency_id INTEGER REFERENCES agencies(id);

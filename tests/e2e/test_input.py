@@ -74,7 +74,11 @@ CORPUS: list[tuple[str, Push, str | None]] = [
         MEDIA,
     ),
     ("photo", m(photo=[{**FILE, "width": 1, "height": 1}]), MEDIA),
-    ("document", m(document={**FILE, "file_name": "ke-hoach.docx"}), MEDIA),
+    (
+        "document that cannot be fetched",
+        m(document={**FILE, "file_name": "kh.docx"}),
+        "Chưa tải được tệp",
+    ),
     ("voice", m(voice={**FILE, "duration": 3}), MEDIA),
     ("audio", m(audio={**FILE, "duration": 3}), MEDIA),
     ("video", m(video={**FILE, "width": 1, "height": 1, "duration": 1}), MEDIA),
