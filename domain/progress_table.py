@@ -23,19 +23,16 @@ import xlsxwriter
 from domain import text as limits
 from domain.campaign import Campaign, Period
 from domain.model import Measure, Plan
-from domain.plan_table import (
+from domain.plan_table import Problem, bounded, cell_text, meaningful
+from domain.progress import Entry, Progress, Report
+from domain.templates import (
     KIND_PROGRESS,
     MARK,
     META_SHEET,
     PROGRESS_SHEET,
     Formats,
-    Problem,
-    bounded,
-    cell_text,
-    meaningful,
     write_meta,
 )
-from domain.progress import Entry, Progress, Report
 from domain.text import fold, printable
 from domain.timeline import TimelineError, parse_timeline, reason_text
 from locales import _, fmt_date

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from db.uploads import PendingUpload
 from domain.model import Plan
-from domain.plan_table import KIND_PROGRESS, PROGRESS_SHEET
 from domain.progress_table import (
     STATUS_LABELS,
     changed_entries,
@@ -15,6 +14,7 @@ from domain.progress_table import (
     parse_progress,
     progress_template_xlsx,
 )
+from domain.templates import KIND_PROGRESS, PROGRESS_SHEET
 from handlers import buttons as act
 from handlers import progress, views
 from handlers.context import Ctx

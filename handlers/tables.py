@@ -13,27 +13,19 @@ import hashlib
 
 from domain import rules
 from domain.model import Plan
+from domain.plan_changes import Changes, ItemChange, items_from_json, items_json
+from domain.plan_changes import changes as changes_of
 from domain.plan_table import (
     BOUNDS,
-    KIND_PLAN,
-    KIND_PROGRESS,
-    PLAN_SHEET,
-    Changes,
-    ItemChange,
     PlanTable,
     Problem,
     check_template,
-    items_from_json,
-    items_json,
     parse_plan,
     read_meta,
     read_template,
-    template_xlsx,
     word_plan_rows,
 )
-from domain.plan_table import (
-    changes as changes_of,
-)
+from domain.templates import KIND_PLAN, KIND_PROGRESS, PLAN_SHEET, template_xlsx
 from domain.units import Units
 from domain.word_table import docx_table
 from domain.workbook import Bounds, WorkbookError

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from domain.model import Role
-from domain.plan_table import META_SHEET, PLAN_SHEET
+from domain.templates import META_SHEET, PLAN_SHEET
 from tests import builders
 from tests.conftest import CONSOLIDATOR, FOCAL, FOCAL2, Harness, button, buttons_of, text_of
 from tests.fakes import Call

@@ -19,7 +19,7 @@ from bot.links import PATH, LinkRefused, Links, derive_key
 from bot.settings import UPLOAD_PATH
 from bot.upload import FIELD, UploadPage
 from bot.web import WebServer
-from domain.plan_table import PLAN_SHEET
+from domain.templates import PLAN_SHEET
 from handlers.types import Outgoing
 from tests.core import CoreHarness, text
 
