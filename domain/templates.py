@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Sequence
 
 import xlsxwriter
@@ -101,19 +102,17 @@ def template_xlsx(
         for k in range(rows):
             m = item.measures[k] if k < len(item.measures) else None
             first = k == 0
-            sheet.write_string(row, COL["number"], str(n) if first else "", f.locked)
-            sheet.write_string(
-                row, COL["shortcoming"], printable(item.text) if first else "", f.locked
-            )
-            sheet.write_string(
-                row,
-                COL["objective"],
-                printable(item.objective) if first and item.objective else "",
-                f.open if first else f.locked,
-            )
-            for key, value in zip(MEASURE_COLUMNS, _measure_cells(m), strict=True):
-                sheet.write_string(row, COL[key], value, f.open)
-            sheet.write_string(row, COL["key"], item.key if first else "", f.locked)
+            cells = {
+                "number": str(n) if first else "",
+                "shortcoming": printable(item.text) if first else "",
+                "objective": printable(item.objective) if first and item.objective else "",
+                **dict(zip(MEASURE_COLUMNS, _measure_cells(m), strict=True)),
+                "key": item.key if first else "",
+            }
+            for key, value in cells.items():
+                editable = key in MEASURE_COLUMNS or (key == "objective" and first)
+                sheet.write_string(row, COL[key], value, f.open if editable else f.locked)
+            sheet.set_row(row, row_height(cells))  # neither Excel nor LibreOffice fits it
             row += 1
     names = f"='{META_SHEET}'!$D$1:$D${max(len(agencies), 1)}"
     for key in ("lead", "partners"):
@@ -151,6 +150,22 @@ def template_xlsx(
     sheet.activate()
     book.close()
     return out.getvalue()
+
+
+LINE_POINTS = 15.6  # one line of 12 pt Times New Roman
+MAX_ROW_POINTS = 409.0  # Excel's limit
+
+
+def row_height(cells: dict[str, str], widths: dict[str, int] | None = None) -> float:
+    """The height that shows every wrapped line of the row's longest cell (at least two lines:
+    room to type)."""
+    widths = widths or {key: width for key, _h, width in COLUMNS}
+    lines = 2
+    for key, value in cells.items():
+        width = max(widths.get(key, 10) - 1, 1)
+        wrapped = sum(max(1, math.ceil(len(part) / width)) for part in value.split("\n"))
+        lines = max(lines, wrapped)
+    return min(MAX_ROW_POINTS, lines * LINE_POINTS + 4)
 
 
 def _measure_cells(m: Measure | None) -> tuple[str, ...]:

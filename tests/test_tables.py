@@ -86,6 +86,10 @@ async def test_template_filled_at_a_desk_is_checked_shown_and_saved(harness: Har
     blocks = _block_rows(sheet)
     first, second = blocks["1"], blocks["2"]
     assert sheet.cell(first[0], 2).value  # the shortcoming, in the directive's words
+    lines = len(str(sheet.cell(first[0], 2).value)) / 37  # its column is 38 characters wide
+    assert sheet.row_dimensions[first[0]].height >= lines * 15  # shown whole, not cut
+    assert sheet.cell(first[0], 2).protection.locked
+    assert not sheet.cell(first[0], 4).protection.locked  # the measure cells are to be filled
 
     def person(s: Any) -> None:
         r = first[0]
