@@ -449,3 +449,23 @@ async def test_a_progress_report_filled_as_a_table(harness: Harness) -> None:
     plan_file, _calls = await _template(h)
     calls = await _send_file(h, FOCAL, plan_file)  # the plan's template: read as the plan
     assert "trùng khớp với kế hoạch đang lưu" in text_of(calls)
+
+
+def test_a_template_of_another_campaign_or_kind_is_refused() -> None:
+    from bot.settings import BUNDLED_CAMPAIGN
+    from domain.campaign import load_campaign
+    from domain.plan_table import Meta, check_template
+    from domain.workbook import WorkbookError
+    from locales import use_locale
+
+    campaign = load_campaign(BUNDLED_CAMPAIGN)
+    check_template(Meta("plan", campaign.code, "SNV"), campaign, "SNV", "plan")  # its own
+    for meta, kind, said in [
+        (Meta("plan", "another-2024", "SNV"), "plan", "another campaign"),
+        (Meta("progress", campaign.code, "SNV", "2026-Q1"), "plan", "another kind of report"),
+        (Meta("plan", campaign.code, "SNV"), "progress", "the plan's"),
+        (Meta("plan", campaign.code, "STC"), "plan", "another agency"),
+        (None, "plan", "not the bot's template"),
+    ]:
+        with use_locale("en"), pytest.raises(WorkbookError, match=said):
+            check_template(meta, campaign, "SNV", kind)
