@@ -469,3 +469,25 @@ def test_a_template_of_another_campaign_or_kind_is_refused() -> None:
     ]:
         with use_locale("en"), pytest.raises(WorkbookError, match=said):
             check_template(meta, campaign, "SNV", kind)
+
+
+async def test_rows_inserted_in_a_block_belong_to_it(harness: Harness) -> None:
+    """More measures than the empty rows: the person inserts rows (Excel: Chèn → Dòng)."""
+    h = harness
+    await h.join(FOCAL, "SNV")
+    content, _calls = await _template(h)
+    book = load_workbook(io.BytesIO(content))
+    sheet = book[PLAN_SHEET]
+    first = _block_rows(sheet)["1"]
+    sheet.insert_rows(first[-1] + 1, amount=3)  # under the block's last empty row
+    for k, r in enumerate(range(first[0], first[-1] + 4), start=1):
+        sheet.cell(r, 4).value = f"Nhiệm vụ {k}"
+        sheet.cell(r, 5).value = "Sở Nội vụ"
+        sheet.cell(r, 7).value = "năm 2026"
+    out = io.BytesIO()
+    book.save(out)
+    calls = await _send_file(h, FOCAL, out.getvalue())
+    assert "Nội dung 1: 7 nhiệm vụ mới" in text_of(calls)
+    assert "Nội dung 2: không đổi" in text_of(calls)
+    await h.press(FOCAL, button(calls, "Lưu"))
+    assert [r[2] for r in await _stored(h)] == [f"Nhiệm vụ {k}" for k in range(1, 8)]
