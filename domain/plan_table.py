@@ -26,7 +26,7 @@ from domain.templates import (
     PROGRESS_SHEET,
     heading,
 )
-from domain.text import fold, normalize
+from domain.text import fold, meaningful, normalize
 from domain.timeline import TimelineError, parse_timeline, reason_text
 from domain.units import Units
 from domain.workbook import Bounds, WorkbookError, read_xlsx
@@ -303,12 +303,6 @@ def bounded(text: str, limit: int, number: int, column: str, problems: list[Prob
         )
         return False
     return True
-
-
-def meaningful(text: str) -> bool:
-    """Has a letter or a digit: an answer of only emoji or punctuation ("👍", "...") says
-    nothing a document can print."""
-    return any(ch.isalnum() for ch in text)
 
 
 def _objective(value: object, number: int, problems: list[Problem]) -> str | None:

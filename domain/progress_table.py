@@ -23,7 +23,7 @@ import xlsxwriter
 from domain import text as limits
 from domain.campaign import Campaign, Period
 from domain.model import Measure, Plan
-from domain.plan_table import Problem, bounded, cell_text, meaningful
+from domain.plan_table import Problem, bounded, cell_text
 from domain.progress import Entry, Progress, Report
 from domain.templates import (
     KIND_PROGRESS,
@@ -33,7 +33,7 @@ from domain.templates import (
     Formats,
     write_meta,
 )
-from domain.text import fold, printable
+from domain.text import fold, meaningful, printable
 from domain.timeline import TimelineError, parse_timeline, reason_text
 from locales import _, fmt_date
 

@@ -98,3 +98,9 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     return re.sub(r"\s+", " ", text).strip()
+
+
+def meaningful(text: str) -> bool:
+    """Has a letter or a digit: an answer of only emoji or punctuation ("👍", "...") says
+    nothing a document can print (emoji are left out of documents)."""
+    return any(ch.isalnum() for ch in text)

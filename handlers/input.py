@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from domain.text import NAME_MAX, fold, normalize
+from domain.text import NAME_MAX, fold, meaningful, normalize
 from locales import _, fmt_number
 
 
@@ -21,6 +21,20 @@ def clean(raw: str, limit: int) -> str:
         raise InputError(
             _("The text is too long ({n} characters; at most {max}). Please shorten it.").format(
                 n=fmt_number(len(text)), max=fmt_number(limit)
+            )
+        )
+    return text
+
+
+def words(raw: str, limit: int) -> str:
+    """:func:`clean`, and refused when it has no letter or digit: an objective, a measure or a
+    result of only emoji or punctuation would vanish from the documents."""
+    text = clean(raw, limit)
+    if not meaningful(text):
+        raise InputError(
+            _(
+                "Please write it in words: an answer of only emoji or punctuation cannot be "
+                "printed in the documents."
             )
         )
     return text

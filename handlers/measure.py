@@ -199,7 +199,8 @@ async def answer_text(ctx: Ctx, plan: Plan, raw: str) -> None:
                 return  # questioned: nothing stored yet
             values = checked
     except InputError as err:
-        ctx.say(str(err), [[views.back_button()]])
+        ctx.say(str(err))
+        await prompt(ctx, plan)  # the question again: nothing was stored
         return
     except wizard.Unsure as doubt:
         await _question(ctx, step, found, raw, doubt)

@@ -10,7 +10,7 @@ from domain.text import OBJECTIVE_MAX
 from handlers import buttons as act
 from handlers import views
 from handlers.context import Ctx
-from handlers.input import InputError, clean
+from handlers.input import InputError, words
 from handlers.markup import esc
 from handlers.types import Choice
 from locales import _, fmt_datetime
@@ -127,9 +127,10 @@ async def save_objective(ctx: Ctx, plan: Plan, raw: str) -> None:
         await show_menu(ctx)
         return
     try:
-        text = clean(raw, OBJECTIVE_MAX)
+        text = words(raw, OBJECTIVE_MAX)
     except InputError as err:
-        ctx.say(str(err), [[views.back_button()]])
+        ctx.say(str(err))
+        prompt_objective(ctx, plan)  # the question again: nothing was stored
         return
     await ctx.tx.plans.set_objective(item.assignment_id, text)
     await ctx.tx.plans.touch(plan.id, ctx.now)

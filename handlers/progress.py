@@ -21,7 +21,7 @@ from domain.timeline import TimelineError, parse_timeline
 from handlers import buttons as act
 from handlers import views
 from handlers.context import Ctx
-from handlers.input import InputError, clean
+from handlers.input import InputError, clean, words
 from handlers.markup import clip, esc
 from handlers.plan import current_plan, invalid_button, plan_at
 from handlers.types import Choice
@@ -395,9 +395,9 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
     step = ctx.conv.step
     try:
         if step == "g_result":
-            fields: dict[str, object] = {"result": clean(raw, OUTPUT_MAX)}
+            fields: dict[str, object] = {"result": words(raw, OUTPUT_MAX)}
         elif step == "g_reason":
-            fields = {"reason": clean(raw, REASON_MAX)}
+            fields = {"reason": words(raw, REASON_MAX)}
         else:
             text = clean(raw, TIMELINE_MAX)
             try:

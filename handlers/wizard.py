@@ -17,7 +17,7 @@ from domain.campaign import Campaign
 from domain.model import Measure
 from domain.timeline import TimelineError, parse_timeline
 from handlers import views
-from handlers.input import InputError, clean
+from handlers.input import InputError, clean, words
 from handlers.markup import esc
 from locales import _, fmt_date
 
@@ -56,7 +56,7 @@ class Step:
 
 
 def _content(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
-    return {"content": clean(raw, limits.CONTENT_MAX)}
+    return {"content": words(raw, limits.CONTENT_MAX)}
 
 
 def _lead(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
@@ -82,7 +82,7 @@ def _timeline(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
 
 
 def _output(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
-    return {"output": clean(raw, limits.OUTPUT_MAX)}
+    return {"output": words(raw, limits.OUTPUT_MAX)}
 
 
 STEPS: tuple[Step, ...] = (

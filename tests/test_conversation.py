@@ -260,3 +260,26 @@ async def test_a_due_date_before_the_campaign_is_questioned_not_stored(harness: 
         ("quý IV/2025", "2025-12-31")
     ]
     assert "Đơn vị chủ trì" in text_of(calls)  # back on the measure's card
+
+
+async def test_an_answer_of_only_emoji_is_refused_and_the_question_asked_again(
+    harness: Harness,
+) -> None:
+    """#21.4: "👍" as an objective, a measure or a result would vanish from the documents."""
+    h = harness
+    await h.join(FOCAL, "SNV")
+    calls = await h.send(FOCAL, "/kehoach")
+    calls = await h.press(FOCAL, button(calls, " 1. "))
+    calls = await h.press(FOCAL, button(calls, "mục tiêu"))
+    calls = await h.send(FOCAL, "👍")
+    said = text_of(calls)
+    assert "ghi bằng lời văn" in said
+    assert "nhập mục tiêu khắc phục cho nội dung 1" in said  # asked again
+    calls = await h.send(FOCAL, "Bộ máy vận hành thông suốt")
+    calls = await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
+    calls = await h.send(FOCAL, "... !!!")
+    assert "ghi bằng lời văn" in text_of(calls) and "nhiệm vụ, giải pháp" in text_of(calls)
+    assert await h.rows("SELECT COUNT(*) FROM measures") == [(0,)]
+    assert await h.rows("SELECT objective FROM assignments WHERE objective IS NOT NULL") == [
+        ("Bộ máy vận hành thông suốt",)
+    ]

@@ -79,6 +79,8 @@ async def test_a_quarter_measure_by_measure_then_submitted_and_resubmitted(
     calls = await h.press(FOCAL, button(calls, "Đã hoàn thành"))
     assert "Kết quả, sản phẩm?" in text_of(calls)
     assert not [label for label, _ in buttons_of(calls) if "Bỏ qua" in label]
+    calls = await h.send(FOCAL, "👍")  # #21.4: it would vanish from the documents
+    assert "ghi bằng lời văn" in text_of(calls)
     calls = await h.send(FOCAL, "Quyết định số 123/QĐ-UBND ngày 15/3/2026")
     assert "✅ Đã lưu." in text_of(calls)
     assert "1.2. Tập huấn cán bộ cấp xã" in text_of(calls)  # the next measure, asked at once
