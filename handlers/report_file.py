@@ -15,13 +15,12 @@ from domain.progress_table import (
     progress_template_xlsx,
 )
 from domain.templates import KIND_PROGRESS, PROGRESS_SHEET
-from handlers import buttons as act
 from handlers import progress, views
 from handlers.context import Ctx
-from handlers.file_replies import SHOWN_PROBLEMS, problems_reply
+from handlers.file_replies import SHOWN_PROBLEMS, problems_reply, save_or_cancel
 from handlers.markup import esc
 from handlers.plan import current_plan
-from handlers.types import Choice, Document
+from handlers.types import Document
 from locales import _
 
 
@@ -135,12 +134,7 @@ async def on_sheets(
     lines += ["", _("Save these changes in the report?")]
     ctx.say(
         "\n".join(lines),
-        [
-            [
-                Choice(_("✅ Save"), act.SaveUpload(upload_id)),
-                Choice(_("❌ Cancel"), act.CancelUpload(upload_id)),
-            ]
-        ],
+        save_or_cancel(upload_id),
     )
 
 

@@ -32,7 +32,7 @@ from domain.workbook import Bounds, WorkbookError
 from handlers import buttons as act
 from handlers import report_file, views
 from handlers.context import Ctx
-from handlers.file_replies import SHOWN_PROBLEMS, problems_reply
+from handlers.file_replies import SHOWN_PROBLEMS, problems_reply, save_or_cancel
 from handlers.markup import esc
 from handlers.plan import current_plan, invalid_button
 from handlers.types import Choice, Document
@@ -231,12 +231,7 @@ async def on_file(ctx: Ctx) -> None:
     lines += ["", _("Save these changes in the plan?")]
     ctx.say(
         "\n".join(lines),
-        [
-            [
-                Choice(_("✅ Save"), act.SaveUpload(upload_id)),
-                Choice(_("❌ Cancel"), act.CancelUpload(upload_id)),
-            ]
-        ],
+        save_or_cancel(upload_id),
     )
 
 
