@@ -283,3 +283,17 @@ async def test_an_answer_of_only_emoji_is_refused_and_the_question_asked_again(
     assert await h.rows("SELECT objective FROM assignments WHERE objective IS NOT NULL") == [
         ("Bộ máy vận hành thông suốt",)
     ]
+
+
+async def test_the_submission_is_asked_as_a_real_question(harness: Harness) -> None:
+    """#21.11: "Nộp kế hoạch …: 2 nội dung, 6 nhiệm vụ, giải pháp?" was not a question."""
+    from tests.helpers import fill_item
+
+    h = harness
+    await h.join(FOCAL, "SNV")
+    for index in (1, 2):
+        await fill_item(h, FOCAL, index, f"Mục tiêu {index}", [(f"Giải pháp {index}", "năm 2026")])
+    said = text_of(await h.send(FOCAL, "/nop"))
+    assert (
+        "Anh/chị có nộp kế hoạch của Sở Nội vụ không? Kế hoạch gồm 2 nội dung, 2 nhiệm vụ" in said
+    )
