@@ -1,12 +1,15 @@
-"""Channels without buttons (Zalo): choices shown as numbers, answers read back as choices.
+"""What a typed message means, and choices shown as numbers where there are no buttons (Zalo).
 
-The core decides choices once, as for Telegram. For a numbered channel they are written into the
-message ("1. …", "2. …") and the menu in force — the labels and packed payloads — is stored with
-the person's conversation in the same transaction, so "2" means the same after a restart. What
-the person sends back is read here, before anything else: a number of the menu in force (or its
-label typed out) becomes that button's press, "0" or "menu" the main menu, a bare command word
-(``xem``, ``nộp``, ``tong hop``) that command; a number outside the menu is refused with the
-menu repeated. Anything else is text for the step the person is on.
+The core decides choices once, for every channel. The menu in force — the labels and packed
+payloads of the choices last shown to the person in their own conversation — is stored with the
+conversation in the same transaction, so an answer means the same after a restart. What the
+person sends back is read here, before anything else, by one rule for every channel: a choice's
+label typed out as the whole message (emoji, case and diacritics aside: "quay lai" is
+"⬅️ Quay lại") is that button's press; "menu" the main menu; a bare command word (``xem``,
+``nộp``, ``tong hop``) that command. Where choices are numbered (Zalo) they are also written into
+the message ("1. …", "2. …"), a number of the menu in force is its press, "0" the main menu, and
+a number outside the menu is refused with the menu repeated. Anything else — text that merely
+contains such a word — is an answer for the step the person is on.
 """
 
 from __future__ import annotations
@@ -53,12 +56,15 @@ def _key(text: str) -> str:
     return _NOT_WORD.sub("", fold(text))
 
 
-def read(event: Event, menu: tuple[tuple[str, str], ...]) -> Event | Refusal:
-    """What a message of a numbered channel means: a press, a command, a refusal, or itself."""
+def read(
+    event: Event, menu: tuple[tuple[str, str], ...], *, numbers: bool = True
+) -> Event | Refusal:
+    """What a typed message means: a press (a choice's label typed out, on every channel; its
+    number where choices are numbered), a command, a refusal, or itself."""
     if event.kind is not Kind.TEXT:
         return event
     text = event.text.strip()
-    if m := _NUMBER.fullmatch(text):
+    if numbers and (m := _NUMBER.fullmatch(text)):
         n = int(m[1])
         if n == 0:
             return dataclasses.replace(event, kind=Kind.BUTTON, data=act.pack(act.Menu()))

@@ -66,6 +66,10 @@ async def enqueue(
                 listed = unnumbered(menu, mid_step=level == NOTICE)
             text = f"{reply.text}{BREAK}{listed}" if reply.text else listed
             message = Outgoing(text=text, upload=reply.upload)
+        elif message.choices and to == default:
+            # the choices on the person's screen: a label typed instead of tapped acts as it
+            # (handlers.numbered.read), on every channel
+            menus[to] = tuple(message.flat_choices)
         document_id = None
         doc = reply.document
         if isinstance(doc, Document):  # a file made inside the transaction (small ones only)

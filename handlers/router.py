@@ -188,14 +188,15 @@ class Core:
                 removed=[m.agency for m in held if m not in live],
             )
             where["step"] = ctx.conv.step
-            if event.channel in self.services.numbered:
-                read = numbered.read(event, ctx.conv.menu)
-                if isinstance(read, numbered.Refusal):
-                    self._refuse_number(ctx, read)
-                else:
-                    ctx.event = read
-                    await self._dispatch(ctx)
+            # one rule for every channel: a choice's label (or a known word) typed as the whole
+            # message acts as that choice; numbers only where choices are numbered (Zalo)
+            read = numbered.read(
+                event, ctx.conv.menu, numbers=event.channel in self.services.numbered
+            )
+            if isinstance(read, numbered.Refusal):
+                self._refuse_number(ctx, read)
             else:
+                ctx.event = read
                 await self._dispatch(ctx)
             channels = await enqueue(
                 tx,

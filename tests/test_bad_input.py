@@ -89,7 +89,7 @@ async def test_timeline_not_understood_gets_examples(harness: Harness) -> None:
     await h.send(FOCAL, "Giải pháp")
     calls = await h.press(FOCAL, button(await h.send(FOCAL, "Sở Nội vụ"), "Không có"))
     for bad, why in (
-        ("sớm nhất có thể", "chưa hiểu"),
+        ("sớm nhất có thể", "Chưa xác định được thời gian hoàn thành"),
         ("tháng 13/2026", "từ 1 đến 12"),
         ("31/2/2026", "không tồn tại"),
     ):

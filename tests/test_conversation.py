@@ -297,3 +297,29 @@ async def test_the_submission_is_asked_as_a_real_question(harness: Harness) -> N
     assert (
         "Anh/chị có nộp kế hoạch của Sở Nội vụ không? Kế hoạch gồm 2 nội dung, 2 nhiệm vụ" in said
     )
+
+
+async def test_words_typed_instead_of_tapped_act_as_the_choice_on_telegram(
+    harness: Harness,
+) -> None:
+    """#21.1: "quay lại" typed at the content step made a measure "quay lại"; "bỏ qua" typed at
+    the output step was stored as the output. A whole message that is a choice's label acts as
+    it, on every channel; text that merely contains the word stays an answer."""
+    h = harness
+    await h.join(FOCAL, "SNV")
+    calls = await h.send(FOCAL, "/kehoach")
+    calls = await h.press(FOCAL, button(calls, " 1. "))
+    calls = await h.press(FOCAL, button(calls, "mục tiêu"))
+    calls = await h.send(FOCAL, "Bộ máy vận hành thông suốt")
+    calls = await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
+    calls = await h.send(FOCAL, "quay lai")  # without diacritics: the label "⬅️ Quay lại"
+    assert await h.rows("SELECT COUNT(*) FROM measures") == [(0,)]
+    calls = await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
+    calls = await h.send(FOCAL, "Quay lại rà soát quy trình")  # contains the word: an answer
+    calls = await h.press(FOCAL, button(calls, "⭐"))
+    calls = await h.send(FOCAL, "Không có")  # the label of "🚫 Không có"
+    calls = await h.send(FOCAL, "quý II/2026")
+    calls = await h.send(FOCAL, "bỏ qua")  # the label of "⏭ Bỏ qua"
+    assert await h.rows("SELECT content, partners, output FROM measures") == [
+        ("Quay lại rà soát quy trình", "[]", None)  # "none" chosen, no output
+    ]
