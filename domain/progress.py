@@ -78,13 +78,28 @@ def measures(plan: Plan, done_before: frozenset[int] = frozenset()) -> list[tupl
     ]
 
 
-def entry_gaps(entry: Entry) -> list[Gap]:
+def explains_delay(entry: Entry, past_due: bool) -> bool:
+    """Whether the entry must give a reason and a new date: reported behind schedule, or not
+    done when its due date has passed, whatever its status ("Chưa thực hiện" after the date is
+    a delay too, and the consolidator asks exactly that)."""
+    return entry.status is Progress.LATE or (
+        past_due and entry.status is not None and entry.status is not Progress.DONE
+    )
+
+
+def past_due(measure: Measure, today: dt.date) -> bool:
+    """The measure's own due date (the plan's) has passed."""
+    return measure.due_date is not None and measure.due_date < today
+
+
+def entry_gaps(entry: Entry, late: bool = False) -> list[Gap]:
+    """What the entry lacks; ``late``: its measure is past its due date."""
     if entry.status is None:
         return [Gap.NO_STATUS]
     gaps = []
     if entry.status is Progress.DONE and not entry.result:
         gaps.append(Gap.NO_RESULT)
-    if entry.status is Progress.LATE:
+    if explains_delay(entry, late):
         if not entry.reason:
             gaps.append(Gap.NO_REASON)
         if entry.new_due is None:
@@ -92,9 +107,15 @@ def entry_gaps(entry: Entry) -> list[Gap]:
     return gaps
 
 
-def report_gaps(report: Report, todo: list[tuple[int, Measure]]) -> list[tuple[int, Measure, Gap]]:
+def report_gaps(
+    report: Report, todo: list[tuple[int, Measure]], today: dt.date | None = None
+) -> list[tuple[int, Measure, Gap]]:
     """What stands between the report and its submission, measure by measure."""
-    return [(n, m, g) for n, m in todo for g in entry_gaps(report.entry(m.id))]
+    return [
+        (n, m, g)
+        for n, m in todo
+        for g in entry_gaps(report.entry(m.id), today is not None and past_due(m, today))
+    ]
 
 
 class ReportStatus(StrEnum):

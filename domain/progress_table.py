@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import xlsxwriter
@@ -24,7 +24,7 @@ from domain import text as limits
 from domain.campaign import Campaign, Period
 from domain.model import Measure, Plan
 from domain.plan_table import Problem, bounded, cell_text
-from domain.progress import Entry, Progress, Report
+from domain.progress import Entry, Progress, Report, explains_delay
 from domain.templates import (
     KIND_PROGRESS,
     MARK,
@@ -208,6 +208,7 @@ def parse_progress(
     campaign: Campaign,
     measure_ids: Sequence[int],
     today: dt.date,
+    past_due: Collection[int] = (),
 ) -> ProgressTable:
     """The progress sheet's rows → each measure's entry, or every problem found."""
     header = next(
@@ -260,7 +261,7 @@ def parse_progress(
                 )
             )
             continue
-        found = _entry(number, int(key), cell, campaign, today, problems)
+        found = _entry(number, int(key), cell, campaign, today, problems, int(key) in past_due)
         if found is not None:
             entries.append(found)
     if problems:
@@ -275,6 +276,7 @@ def _entry(
     campaign: Campaign,
     today: dt.date,
     problems: list[Problem],
+    late: bool = False,
 ) -> EntryRow | None:
     before = len(problems)
 
@@ -324,7 +326,7 @@ def _entry(
                 new_due, new_text = tl.due, tl.text
     if status is Progress.DONE and not values["result"]:
         problem("result", _("a measure done needs its result or product."))
-    if status is Progress.LATE:
+    if explains_delay(Entry(measure_id=measure_id, status=status), late):
         if not values["reason"]:
             problem("reason", _("a measure behind schedule needs the reason."))
         if not new_text:

@@ -324,8 +324,10 @@ async def set_status(ctx: Ctx, report_id: int, measure_id: int, code: str, versi
         return
     status = _CODES[code]
     fields: dict[str, object] = {"status": status}
-    if status is not Progress.LATE:  # a reason and a new date belong to a late measure only
-        fields.update(reason=None, new_due_text=None, new_due=None)
+    measure = next(m for _n, m in todo if m.id == measure_id)
+    late = rules.past_due(measure, ctx.today)
+    if not rules.explains_delay(Entry(measure_id=measure_id, status=status), late):
+        fields.update(reason=None, new_due_text=None, new_due=None)  # a late measure's only
     await ctx.tx.progress.set(report.id, measure_id, ctx.now, **fields)
     await ctx.audit(
         "progress.status", "measure", measure_id, period=period.key, status=status.value
@@ -454,11 +456,13 @@ async def _after_answer(ctx: Ctx, plan: Plan, period: Period, measure_id: int) -
     _period, report, todo = await _period_context(ctx, fresh, period)
     entry = report.entry(measure_id)
     step = ctx.conv.step
-    if entry.status is Progress.LATE and step == "g_result":
+    measure = next((m for _n, m in todo if m.id == measure_id), None)
+    late = measure is not None and rules.explains_delay(entry, rules.past_due(measure, ctx.today))
+    if late and step == "g_result":
         await ctx.go("g_reason", period=period.key, measure_id=measure_id)
         await prompt(ctx)
         return
-    if entry.status is Progress.LATE and step == "g_reason":
+    if late and step == "g_reason":
         await ctx.go("g_newdate", period=period.key, measure_id=measure_id)
         await prompt(ctx)
         return
@@ -502,7 +506,7 @@ async def ask_submit(ctx: Ctx, report_id: int, version: int | None = None) -> No
     if found is None:
         return
     plan, period, report, todo = found
-    gaps = rules.report_gaps(report, todo)
+    gaps = rules.report_gaps(report, todo, ctx.today)
     if gaps:
         lines = [_("Not yet complete. Still missing:")]
         lines += [f"• {views.number(n, m)}: {_gap_text(g)}" for n, m, g in gaps[:30]]
@@ -558,7 +562,10 @@ async def submit(ctx: Ctx, report_id: int, revision: int) -> None:
         )
         await ask_submit(ctx, report.id)
         return
-    if rules.report_gaps(report, todo) or rules.report_status(report) is ReportStatus.SUBMITTED:
+    if (
+        rules.report_gaps(report, todo, ctx.today)
+        or rules.report_status(report) is ReportStatus.SUBMITTED
+    ):
         await ask_submit(ctx, report.id)
         return
     late = max(0, (ctx.today - period.due).days)

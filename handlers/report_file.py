@@ -5,6 +5,7 @@ the report is then submitted from /tiendo as always."""
 from __future__ import annotations
 
 from db.uploads import PendingUpload
+from domain import progress as progress_rules
 from domain.model import Plan
 from domain.progress_table import (
     STATUS_LABELS,
@@ -88,6 +89,7 @@ async def on_sheets(
         ctx.campaign.definition,
         [m.id for _n, m in todo],
         ctx.today,
+        past_due={m.id for _n, m in todo if progress_rules.past_due(m, ctx.today)},
     )
     await ctx.audit(
         "progress.file.read",

@@ -585,3 +585,30 @@ async def test_a_button_shown_before_the_report_was_submitted_is_refused(
     assert "Báo cáo đã được nộp sau khi nút này được hiển thị (bản 1)" in text_of(calls)
     assert "Báo cáo tiến độ — quý I/2026" in text_of(calls)  # the report as it is now
     assert await _progress_rows(h) == before
+
+
+async def test_an_overdue_measure_not_carried_out_asks_the_reason_and_a_new_date(
+    harness: Harness,
+) -> None:
+    """#21.5: "⚪ Chưa thực hiện" on a measure past its due date asked nothing, yet the
+    consolidator's return asks exactly that: the reason and a new date, whatever the status."""
+    h = harness
+    await h.join(FOCAL, "SNV")
+    await fill_item(h, FOCAL, 1, "Mục tiêu 1", [("Ban hành quy chế", "tháng 1/2026")])
+    await fill_item(h, FOCAL, 2, "Mục tiêu 2", [("Tuyển dụng", "năm 2026")])
+    assert "Đã nộp kế hoạch" in await submit(h, FOCAL)
+    h.clock.advance(days=20)  # 4 February: "tháng 1/2026" is past
+    calls = await h.send(FOCAL, "/tiendo")
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    calls = await h.press(FOCAL, button(calls, "Chưa thực hiện"))
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    assert "Lý do chậm tiến độ?" in text_of(calls)
+    calls = await h.send(FOCAL, "Chờ ý kiến của Bộ")
+    calls = await h.send(FOCAL, "tháng 4/2026")
+    assert await _entries(h) == [
+        ("Ban hành quy chế", "not_started", None, "Chờ ý kiến của Bộ", "tháng 4/2026", "2026-04-30")
+    ]
+    assert "2.1. Tuyển dụng" in text_of(calls)  # the next measure, not yet due
+    calls = await h.press(FOCAL, button(calls, "Chưa thực hiện"))
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    assert "Lý do chậm tiến độ?" not in text_of(calls) and "Đã lưu" in text_of(calls)
