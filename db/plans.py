@@ -175,6 +175,21 @@ class PlanRepo(Repository):
             (iso(at), plan_id),
         )
 
+    async def last_snapshot(self, plan_id: int) -> Plan | None:
+        """The plan as its latest version was submitted."""
+        row = await self._one(
+            "SELECT snapshot FROM submissions WHERE plan_id = ? ORDER BY version DESC LIMIT 1",
+            (plan_id,),
+        )
+        return Plan.model_validate_json(row[0]) if row else None
+
+    async def same_as_submitted(self, plan_id: int, revision: int) -> None:
+        """The plan at ``revision`` says what its latest version says: submitted again."""
+        await self._run(
+            "UPDATE plans SET submitted_revision = ? WHERE id = ? AND submitted_revision IS NOT NULL",
+            (revision, plan_id),
+        )
+
     async def set_objective(self, assignment_id: int, text: str) -> None:
         await self._run("UPDATE assignments SET objective = ? WHERE id = ?", (text, assignment_id))
 

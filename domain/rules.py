@@ -97,3 +97,24 @@ def late_days(submitted_on: dt.date, due: dt.date) -> int:
 
 def measure_count(plan: Plan) -> int:
     return sum(len(s.measures) for s in plan.shortcomings)
+
+
+def _content(plan: Plan) -> list[tuple[object, ...]]:
+    """What a plan says, without its ids and times: items by position, measures in order."""
+    return [
+        (
+            item.key,
+            (item.objective or "").strip(),
+            tuple(
+                (m.content, m.lead_unit, tuple(m.partners or ()), m.timeline, m.output)
+                for m in item.measures
+            ),
+        )
+        for item in plan.shortcomings
+    ]
+
+
+def same_content(plan: Plan, submitted: Plan) -> bool:
+    """The plan says again exactly what a submitted version said (a change undone): it is that
+    version, not a change to submit again."""
+    return _content(plan) == _content(submitted)

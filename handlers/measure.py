@@ -16,7 +16,7 @@ from handlers import unit_names, views, wizard
 from handlers.context import Ctx
 from handlers.input import InputError, names
 from handlers.markup import esc
-from handlers.plan import index_of, invalid_button, show_item, show_menu
+from handlers.plan import changed, index_of, invalid_button, show_item, show_menu
 from handlers.types import Choice
 from locales import _, fmt_number
 
@@ -480,7 +480,7 @@ async def _update(ctx: Ctx, plan: Plan, measure_id: int, **fields: object) -> No
 
 
 async def _changed(ctx: Ctx, plan: Plan, action: str, measure_id: int, **detail: object) -> None:
-    await ctx.tx.plans.touch(plan.id, ctx.now)
+    await changed(ctx, plan)
     await ctx.audit(action, "measure", measure_id, **detail)
 
 

@@ -133,12 +133,25 @@ async def save_objective(ctx: Ctx, plan: Plan, raw: str) -> None:
         prompt_objective(ctx, plan)  # the question again: nothing was stored
         return
     await ctx.tx.plans.set_objective(item.assignment_id, text)
-    await ctx.tx.plans.touch(plan.id, ctx.now)
+    await changed(ctx, plan)
     await ctx.audit("objective.set", "assignment", item.assignment_id, text=text)
     ctx.say(_("✅ Objective saved."))
     fresh = await ctx.plan()
     if fresh:
         await show_item(ctx, fresh, item.assignment_id, edit=False)
+
+
+async def changed(ctx: Ctx, plan: Plan) -> None:
+    """After any change to ``plan``: its revision moves on ("changed since submission"), unless
+    the plan now says exactly what its submitted version says (the only change undone), which is
+    that version again (#21.9): no third version identical to the second."""
+    await ctx.tx.plans.touch(plan.id, ctx.now)
+    if plan.submitted_revision is None or plan.returned_at is not None:
+        return  # never submitted, or returned: nothing to compare with
+    submitted = await ctx.tx.plans.last_snapshot(plan.id)
+    fresh = await ctx.tx.plans.plan(plan.campaign_id, plan.agency.id)
+    if submitted is not None and fresh is not None and rules.same_content(fresh, submitted):
+        await ctx.tx.plans.same_as_submitted(plan.id, fresh.revision)
 
 
 async def view_all(ctx: Ctx, plan: Plan | None = None) -> None:

@@ -34,7 +34,7 @@ from handlers import report_file, views
 from handlers.context import Ctx
 from handlers.file_replies import SHOWN_PROBLEMS, problems_reply, save_or_cancel
 from handlers.markup import esc
-from handlers.plan import current_plan, invalid_button
+from handlers.plan import changed, current_plan, invalid_button
 from handlers.types import Choice, Document
 from locales import _, fmt_number
 
@@ -342,4 +342,4 @@ async def _apply(ctx: Ctx, plan: Plan, changes: Changes) -> None:
         for row in c.added:
             new = await plans.add_measure(c.assignment_id, row.content, ctx.now)
             await plans.update_measure(new, ctx.now, **row.fields())
-    await plans.touch(plan.id, ctx.now)
+    await changed(ctx, plan)

@@ -323,3 +323,31 @@ async def test_words_typed_instead_of_tapped_act_as_the_choice_on_telegram(
     assert await h.rows("SELECT content, partners, output FROM measures") == [
         ("Quay lại rà soát quy trình", "[]", None)  # "none" chosen, no output
     ]
+
+
+async def test_a_change_undone_leaves_the_plan_submitted(harness: Harness) -> None:
+    """#21.9: deleting the only change made since submission left the plan "cần nộp lại" and a
+    third version identical to the second; a plan saying what its submitted version says is that
+    version."""
+    from tests.helpers import fill_item, submit
+
+    h = harness
+    await h.join(FOCAL, "SNV")
+    for index in (1, 2):
+        await fill_item(h, FOCAL, index, f"Mục tiêu {index}", [(f"Giải pháp {index}", "năm 2026")])
+    assert "Đã nộp kế hoạch" in await submit(h, FOCAL)
+    await fill_item(h, FOCAL, 1, "Mục tiêu 1", [("Giải pháp thêm", "quý II/2026")])
+    same = (
+        "SELECT p.revision = p.submitted_revision FROM plans p"
+        " JOIN agencies a ON a.id = p.agency_id WHERE a.code = 'SNV'"
+    )
+    assert await h.rows(same) == [(0,)]  # changed since submission
+    calls = await h.send(FOCAL, "/kehoach")
+    calls = await h.press(FOCAL, button(calls, " 1. "))
+    calls = await h.press(FOCAL, button(calls, "1.2"))
+    calls = await h.press(FOCAL, button(calls, "Xóa"))
+    calls = await h.press(FOCAL, button(calls, "🗑 Xóa"))
+    assert await h.rows(same) == [(1,)]  # the only change undone: submitted again
+    said = text_of(await h.send(FOCAL, "/nop"))
+    assert "đã nộp (bản 1) và chưa thay đổi" in said
+    assert await h.rows("SELECT COUNT(*) FROM submissions") == [(1,)]
