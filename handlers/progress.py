@@ -423,6 +423,9 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
     await ctx.tx.progress.set(report.id, mid, ctx.now, **fields)
     shown = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()}
     await ctx.audit("progress.answer", "measure", mid, period=period.key, **shown)
+    new_due = fields.get("new_due")
+    if isinstance(new_due, dt.date):  # #21.10: the date the typed timeline means, shown back
+        ctx.say(_("New completion deadline: {date}").format(date=fmt_date(new_due)))
     await _after_answer(ctx, plan, period, mid)
 
 

@@ -550,9 +550,10 @@ async def _answered(
     assert p.answer is not None
     await ctx.audit("proposal.answer", "proposal", p.id, answer=p.answer.value)
     await ctx.go("idle", proposal_id=None)
-    ctx.say(
-        _("✅ Answer to proposal no. {n} saved and sent.").format(n=p.number), [[menu_button()]]
-    )
+    said = _("✅ Answer to proposal no. {n} saved and sent.").format(n=p.number)
+    if expected is not None:  # #21.10: the date a typed timeline means, shown back
+        said += "\n" + _("Expected to be settled by: {date}").format(date=fmt_date(expected))
+    ctx.say(said, [[menu_button()]])
     ctx.tell(
         [*await _focal(ctx, p.from_agency_id), *await _consolidators(ctx)],
         lambda: (

@@ -605,6 +605,7 @@ async def test_an_overdue_measure_not_carried_out_asks_the_reason_and_a_new_date
     assert "Lý do chậm tiến độ?" in text_of(calls)
     calls = await h.send(FOCAL, "Chờ ý kiến của Bộ")
     calls = await h.send(FOCAL, "tháng 4/2026")
+    assert "Hạn hoàn thành mới: 30/04/2026" in text_of(calls)  # #21.10: shown back
     assert await _entries(h) == [
         ("Ban hành quy chế", "not_started", None, "Chờ ý kiến của Bộ", "tháng 4/2026", "2026-04-30")
     ]

@@ -373,6 +373,7 @@ async def test_choosing_a_kind_then_cancelling_changes_nothing(h: Harness) -> No
     assert "Dự kiến hoàn thành khi nào?" in text_of(calls)
     assert await h.rows("SELECT answer FROM proposals") == [("resolved",)]  # not yet changed
     calls = await h.send(FOCAL2, "quý III/2026")
+    assert "Dự kiến giải quyết xong trước: 30/09/2026" in to(calls, FOCAL2)  # #21.10
     assert to(calls, FOCAL).count("📬") == 1
     assert await h.rows("SELECT answer, answer_text, expected FROM proposals") == [
         ("in_progress", "Đang bổ sung thêm thiết bị", "2026-09-30")
