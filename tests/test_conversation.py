@@ -135,7 +135,9 @@ async def test_whole_path_invite_to_resubmission(harness: Harness) -> None:
     calls = await h.press(FOCAL, button(calls, "Giải pháp 1.2"))
     calls = await h.press(FOCAL, button(calls, "Thời gian"))
     calls = await h.send(FOCAL, "6 tháng đầu năm 2026 và thường xuyên")
-    assert "Hạn hoàn thành: 30/06/2026; Thực hiện thường xuyên" in text_of(calls)
+    assert "Thời gian đã ghi nhận — Hạn hoàn thành: 30/06/2026; Thực hiện thường xuyên." in text_of(
+        calls
+    )
     calls = await h.send(FOCAL, "/kehoach")
     assert "Đã sửa sau khi nộp bản 1: cần nộp lại" in text_of(calls)
     calls = await h.send(FOCAL, "/nop")

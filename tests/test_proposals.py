@@ -77,7 +77,7 @@ async def test_filed_routed_answered_and_the_commune_told(h: Harness) -> None:
         to(calls, CONSOLIDATOR)
     )
     assert "được giao trả lời kiến nghị số 1, hạn 30/01/2026" in to(calls, FOCAL2)
-    assert "Kiến nghị số 1 của đơn vị đã được giao Sở Khoa học và Công nghệ" in to(calls, FOCAL)
+    assert "Kiến nghị số 1 của đơn vị đã được giao cho Sở Khoa học và Công nghệ" in to(calls, FOCAL)
     assert to(calls, OTHER_COMMUNE) == ""
     answer = button(calls, "Đang xử lý")
 
