@@ -59,7 +59,7 @@ _RECURRING = re.compile(
 )
 _PREFIX = re.compile(
     r"^(?:(?:hoan thanh|thuc hien|trien khai|xong)\s+)?"
-    r"(?:(?:truoc|cham nhat|toi da|den het|den|trong|vao|han|thoi han|khoang)\s+)*"
+    r"(?:(?:truoc|cham nhat|toi da|den het|den|trong|vao|han|thoi han|khoang|tu nay|het)\s+)*"
 )
 _YEAR = r"(\d{4})"
 _SEP = r"\s*(?:/|-|\.|\s+nam\s+|\s+)\s*"
@@ -134,6 +134,20 @@ def _period(text: str, default: int | None) -> tuple[dt.date | None, dt.date]:
         year = _year(m[2], default)
         ends = {"dau": (3, 31), "giua": (6, 30), "cuoi": (12, 31)}
         return dt.date(year, 1, 1), dt.date(year, *ends[m[1]])
+    # a school year: "nam hoc 2026-2027" ends with May of its second year
+    if m := re.fullmatch(rf"nam hoc\s+{_YEAR}\s*-\s*{_YEAR}", text):
+        first, last = _year(m[1], None), _year(m[2], None)
+        if last != first + 1:
+            raise TimelineError("order")
+        return dt.date(first, 9, 1), dt.date(last, 5, 31)
+    # part of a quarter: "dau quy iii/2026" (its first month), "giua quy", "cuoi quy"
+    if m := re.fullmatch(
+        r"(dau|giua|cuoi) quy\s+([ivx]+|\d)(?:\s*(?:/|\.|-|\bnam\b)\s*(\d{4})|\s+(\d{4}))?",
+        text,
+    ):
+        q, year = _quarter(m[2]), _year(m[3] or m[4], default)
+        month = 3 * q - {"dau": 2, "giua": 1, "cuoi": 0}[m[1]]
+        return dt.date(year, 3 * q - 2, 1), _month_end(year, month)
     # quarters: "quy ii/2026", "quy 2 nam 2026", "quy i-ii/2026", "quy ii iii/2026",
     # "quy ii quy iii nam 2026", "tu quy i den quy iii nam 2026"
     if m := re.fullmatch(

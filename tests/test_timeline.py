@@ -75,6 +75,15 @@ ACCEPTED = [
     ("giữa năm 2026", D(2026, 6, 30), False),
     ("cuối tháng 6/2026", D(2026, 6, 30), False),
     ("đầu tháng 6/2026", D(2026, 6, 10), False),
+    # as plans write them (#21.12): refused before
+    ("từ nay đến hết năm 2026", D(2026, 12, 31), False),
+    ("từ nay đến 31/12/2026", D(2026, 12, 31), False),
+    ("hết năm 2026", D(2026, 12, 31), False),
+    ("từ nay đến hết quý III/2026", D(2026, 9, 30), False),
+    ("đầu quý III/2026", D(2026, 7, 31), False),
+    ("giữa quý 1 năm 2026", D(2026, 2, 28), False),
+    ("cuối quý II/2026", D(2026, 6, 30), False),
+    ("năm học 2026-2027", D(2027, 5, 31), False),
 ]
 
 # Without a year, the campaign's year is used (the caller passes it).
