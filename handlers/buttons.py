@@ -314,6 +314,14 @@ class AnswerProposal(Action):
             raise ValueError(self.answer)
 
 
+@_verb("rtn")
+@dataclass(frozen=True)
+class AskReturn(Action):
+    """A consolidator returns one agency's plan: the reason is asked next."""
+
+    agency: int
+
+
 # -- the plan as a table (handlers.tables) --------------------------------------------------------
 
 
@@ -372,7 +380,7 @@ def command_of(action: Action | None) -> str:
         | AnswerProposal,
     ):
         return "kiennghi"
-    if isinstance(action, StatusPage | AgencyDetail | Download):
+    if isinstance(action, StatusPage | AgencyDetail | Download | AskReturn):
         return "tonghop"
     if isinstance(action, GetProgressTemplate):
         return "tiendo"

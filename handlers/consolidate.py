@@ -15,8 +15,8 @@ from domain.text import REASON_MAX
 from handlers import buttons as act
 from handlers import follow, progress, views
 from handlers.context import Ctx
-from handlers.input import InputError, clean
-from handlers.markup import BREAK, esc
+from handlers.input import InputError, clean, words
+from handlers.markup import BREAK, clip, esc
 from handlers.plan import invalid_button
 from handlers.types import Choice, Recipient, Reply
 from locales import _, days_phrase, fmt_date, fmt_number, ngettext, use_locale
@@ -143,9 +143,10 @@ async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool
     head = len(lines)
     lines += [status_line(r, ctx.services.tz) for r in shown]
     rows: list[list[Choice]] = []
-    codes = [Choice(r.agency.code, act.AgencyDetail(r.agency.id)) for r in shown]
-    for i in range(0, len(codes), 4):
-        rows.append(codes[i : i + 4])
+    # agencies by their names (clipped to fit a button), never bare codes
+    codes = [Choice(clip(r.agency.name, 28), act.AgencyDetail(r.agency.id)) for r in shown]
+    for i in range(0, len(codes), 2):
+        rows.append(codes[i : i + 2])
     if pages > 1:
         nav = []
         if page > 0:
@@ -180,7 +181,72 @@ async def agency_plan(ctx: Ctx, campaign: ActiveCampaign, agency: Agency) -> Non
     progress_lines = await follow.agency_lines(ctx.tx, campaign, plan, ctx.today, ctx.services.tz)
     if progress_lines:
         text += BREAK + "\n".join(progress_lines)
-    ctx.say(text, [[Choice(_("⬅️ Back to the status"), act.StatusPage(0))]])
+    rows = [[Choice(_("⬅️ Back to the status"), act.StatusPage(0))]]
+    if plan.last_submission is not None and plan.returned_at is None:
+        rows.insert(0, [Choice(_("↩️ Return for revision"), act.AskReturn(agency.id))])
+    ctx.say(text, rows)
+
+
+STEPS = ("c_return",)  # a consolidator typing the reason for returning a plan
+
+
+async def ask_return(ctx: Ctx, campaign: ActiveCampaign, agency: Agency) -> None:
+    """The ↩️ button of an agency's plan: the reason is asked (and kept with the step)."""
+    plan = await ctx.tx.plans.plan(campaign.id, agency.id)
+    if plan is None or plan.last_submission is None:
+        ctx.say(
+            _("{agency} has not submitted a plan yet: there is nothing to return.").format(
+                agency=esc(agency.name)
+            )
+        )
+        return
+    await ctx.go("c_return", pending=str(agency.id))
+    prompt_return(ctx, agency)
+
+
+def prompt_return(ctx: Ctx, agency: Agency) -> None:
+    ctx.say(
+        _(
+            "Return the plan of {agency} for revision. Please type the reason; it is sent to the "
+            "agency's focal persons."
+        ).format(agency=esc(agency.name)),
+        [[Choice(_("⬅️ Back to the status"), act.StatusPage(0))]],
+    )
+
+
+async def resume(ctx: Ctx) -> None:
+    """The reason's question again (after a command mid-step, a restart)."""
+    campaign = await _guard(ctx)
+    pending = ctx.conv.pending or ""
+    agency = (
+        await ctx.tx.campaigns.campaign_agency(campaign.id, int(pending))
+        if campaign and pending.isdigit()
+        else None
+    )
+    if agency is not None:
+        prompt_return(ctx, agency)
+
+
+async def return_reason(ctx: Ctx, raw: str) -> None:
+    """The reason typed after ↩️: the plan is returned, as with /trave."""
+    campaign = await _guard(ctx)
+    if campaign is None:
+        return
+    pending = ctx.conv.pending or ""
+    agency_id = int(pending) if pending.isdigit() else 0
+    agency = await ctx.tx.campaigns.campaign_agency(campaign.id, agency_id)
+    if agency is None:
+        await ctx.go("idle")
+        await invalid_button(ctx)
+        return
+    try:
+        reason = words(raw, REASON_MAX)
+    except InputError as err:
+        ctx.say(str(err))
+        prompt_return(ctx, agency)
+        return
+    await ctx.go("idle")
+    await _return_plan(ctx, campaign, agency, reason)
 
 
 async def on_button(ctx: Ctx, action: act.Action) -> None:
@@ -199,6 +265,12 @@ async def on_button(ctx: Ctx, action: act.Action) -> None:
             await agency_plan(ctx, campaign, agency)
         case act.Download(kind=kind):
             await request_document(ctx, campaign, kind)
+        case act.AskReturn(agency=agency_id):
+            agency = await ctx.tx.campaigns.campaign_agency(campaign.id, agency_id)
+            if agency is None:
+                await invalid_button(ctx)
+                return
+            await ask_return(ctx, campaign, agency)
 
 
 async def request_document(ctx: Ctx, campaign: ActiveCampaign, kind: str) -> None:
@@ -236,6 +308,14 @@ async def return_command(ctx: Ctx) -> None:
     plan = await ctx.tx.plans.plan(campaign.id, agency.id) if agency else None
     if agency is None or plan is None or not plan.shortcomings:
         ctx.say(_("Unknown agency code: {code}").format(code=esc(code)))
+        return
+    await _return_plan(ctx, campaign, agency, reason)
+
+
+async def _return_plan(ctx: Ctx, campaign: ActiveCampaign, agency: Agency, reason: str) -> None:
+    """Returns the agency's submitted plan for revision; its focal persons are told."""
+    plan = await ctx.tx.plans.plan(campaign.id, agency.id)
+    if plan is None:
         return
     if plan.last_submission is None:
         ctx.say(
@@ -406,4 +486,4 @@ COMMANDS = {
     "travetiendo": return_report_command,
     "nhacnho": remind_command,
 }
-ACTIONS = (act.StatusPage, act.AgencyDetail, act.Download)
+ACTIONS = (act.StatusPage, act.AgencyDetail, act.Download, act.AskReturn)

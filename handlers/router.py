@@ -310,6 +310,9 @@ class Core:
         step = ctx.conv.step
         if step in ("idle", "card"):
             return
+        if step in consolidate.STEPS:
+            await consolidate.resume(ctx)
+            return
         current = await ctx.plan()
         if current is None:
             return
@@ -327,6 +330,9 @@ class Core:
         step = ctx.conv.step
         if step == "idle":
             common.idle_text_hint(ctx)
+            return
+        if step in consolidate.STEPS:
+            await consolidate.return_reason(ctx, ctx.event.text)
             return
         if step in progress.STEPS:
             await progress.answer_text(ctx, ctx.event.text)

@@ -43,10 +43,12 @@ async def test_status_at_a_glance(h: Harness) -> None:
     assert "⬜ <b>TTT</b> Thanh tra tỉnh — Chưa bắt đầu\n   Chưa có đầu mối" in text
     assert "Đầu mối: Nguyễn Văn A" in text
     labels = [label for label, _ in buttons_of(calls)]
-    assert "SNV" in labels and "📄 Word (.docx)" in labels and "📊 Excel (.xlsx)" in labels
-    assert "STC" in labels  # STC answers items 1.1 and 1.2 itself
+    assert "Sở Nội vụ" in labels and "📄 Word (.docx)" in labels and "📊 Excel (.xlsx)" in labels
+    assert "Sở Tài chính" in labels  # STC answers items 1.1 and 1.2 itself
+    assert "SNV" not in labels  # #21.7: names, not bare codes
+    assert "Sở Nông nghiệp và Môi trường" in labels
 
-    calls = await h.press(CONSOLIDATOR, button(calls, "SNV"))
+    calls = await h.press(CONSOLIDATOR, button(calls, "Sở Nội vụ"))
     assert "Mục tiêu SNV 1" in text_of(calls) and "Giải pháp SNV 2.1" in text_of(calls)
     calls = await h.send(CONSOLIDATOR, "/tonghop sxd")
     assert "Mục tiêu SXD" in text_of(calls)
@@ -181,3 +183,21 @@ async def test_late_agencies_are_told_apart(h: Harness) -> None:
     assert "Chưa nộp, quá hạn 3 ngày: " in text
     missing = text.split("Chưa nộp, quá hạn 3 ngày: ")[1].split("\n")[0]
     assert "SNV" not in missing and "SXD" in missing and "TTT" in missing
+
+
+async def test_return_from_the_agency_detail_asks_the_reason(h: Harness) -> None:
+    """#21.7: the agency's detail has a ↩️ button, which asks for the reason."""
+    await complete_plan(h, FOCAL, "SNV", 2)
+    calls = await h.send(CONSOLIDATOR, "/tonghop")
+    calls = await h.press(CONSOLIDATOR, button(calls, "Sở Nội vụ"))
+    calls = await h.press(CONSOLIDATOR, button(calls, "Trả lại"))
+    assert "Anh/chị vui lòng nhập lý do" in text_of(calls)
+    calls = await h.send(CONSOLIDATOR, "/trogiup")  # a command mid-step: asked again after
+    assert "Trả lại kế hoạch của Sở Nội vụ" in text_of(calls)
+    calls = await h.send(CONSOLIDATOR, "Bổ sung sản phẩm cụ thể")
+    assert "Đã trả lại kế hoạch của Sở Nội vụ" in text_of(calls)
+    told = [c for c in calls if c.params.get("chat_id") == FOCAL]
+    assert told and "Lý do: Bổ sung sản phẩm cụ thể" in told[0].text
+    assert await h.rows("SELECT return_reason FROM plans WHERE returned_at IS NOT NULL") == [
+        ("Bổ sung sản phẩm cụ thể",)
+    ]
