@@ -219,7 +219,9 @@ def test_excel_rows_are_whole_measures_with_real_numbers_and_dates() -> None:
     heads = rows[0]
     assert heads[:3] == ["STT", "Đơn vị", "Số hiệu trong kế hoạch"]
     assert heads[9] == "Hạn hoàn thành (ngày)"
+    assert heads[10] == "Tính chất nhiệm vụ"  # #21.11: not a column "Thường xuyên" holding "Có"
     body = rows[1:]
+    assert {r[10] for r in body} == {"Thường xuyên", None}
     assert [r[0] for r in body] == [1, 2, 3, 4]  # numbers, not text
     assert [r[2] for r in body] == ["I.1.1", "II.1.1", "II.1.2", "II.2.1"]
     assert body[0][9] == dt.datetime(2026, 6, 30)

@@ -48,7 +48,7 @@ PLAN_COLUMNS = (
     ("partners", 26, True),
     ("timeline", 20, True),
     ("due", 13, False),
-    ("recurring", 11, False),
+    ("recurring", 13, True),
     ("output", 26, True),
 )
 LINE_POINTS = 15.0  # one line of 12 pt text
@@ -67,7 +67,7 @@ def plan_headings() -> list[str]:
         "partners": _("Coordinating units"),
         "timeline": _("Completion time"),
         "due": _("Completion deadline (date)"),
-        "recurring": _("Recurring"),
+        "recurring": _("Kind of task"),
         "output": _("Output, result"),
     }
     return [names[key] for key, _width, _wrap in PLAN_COLUMNS]
@@ -359,7 +359,7 @@ def _plan_row(
             m.partners,
             m.timeline,
             "",
-            _("Yes") if m.recurring else "",
+            _("Recurring") if m.recurring else "",
             m.output,
         ]
     height = _height(["", *values])
