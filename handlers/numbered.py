@@ -56,6 +56,30 @@ def _key(text: str) -> str:
     return _NOT_WORD.sub("", fold(text))
 
 
+_NUMBERS = re.compile(r"\s*\d{1,3}(?:\s*[,;\s]\s*\d{1,3})+\s*")
+
+
+def several(event: Event, menu: tuple[tuple[str, str], ...]) -> list[Event] | Refusal | None:
+    """ "1, 7" or "1 7" at a multi-select step: a press of each of those toggles, in order; a
+    number outside the menu refused as one number would be. Only where every number is a toggle
+    of the menu in force: elsewhere several numbers are not a choice, and the message is read as
+    usual."""
+    if event.kind is not Kind.TEXT or not _NUMBERS.fullmatch(event.text):
+        return None
+    picked = [int(n) for n in re.findall(r"\d+", event.text)]
+    toggles = any(isinstance(act.unpack(data), act.TogglePartner) for _label, data in menu)
+    outside = [n for n in picked if not 1 <= n <= len(menu)]
+    if outside:
+        return Refusal(outside[0]) if toggles else None
+    actions = [act.unpack(menu[n - 1][1]) for n in dict.fromkeys(picked)]
+    if not all(isinstance(a, act.TogglePartner) for a in actions):
+        return None
+    return [
+        dataclasses.replace(event, kind=Kind.BUTTON, data=menu[n - 1][1])
+        for n in dict.fromkeys(picked)
+    ]
+
+
 def read(
     event: Event, menu: tuple[tuple[str, str], ...], *, numbers: bool = True
 ) -> Event | Refusal:

@@ -190,10 +190,18 @@ class Core:
             where["step"] = ctx.conv.step
             # one rule for every channel: a choice's label (or a known word) typed as the whole
             # message acts as that choice; numbers only where choices are numbered (Zalo)
-            read = numbered.read(
-                event, ctx.conv.menu, numbers=event.channel in self.services.numbered
-            )
-            if isinstance(read, numbered.Refusal):
+            numbers = event.channel in self.services.numbered
+            presses = numbered.several(event, ctx.conv.menu) if numbers else None
+            read = numbered.read(event, ctx.conv.menu, numbers=numbers)
+            if isinstance(presses, numbered.Refusal):
+                self._refuse_number(ctx, presses)
+            elif presses:  # "1, 7": each toggle pressed; the last view is the one shown
+                for press in presses:
+                    ctx.replies.clear()
+                    ctx.event = press
+                    ctx.conv = await tx.conversations.get(user.id)
+                    await self._dispatch(ctx)
+            elif isinstance(read, numbered.Refusal):
                 self._refuse_number(ctx, read)
             else:
                 ctx.event = read

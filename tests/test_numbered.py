@@ -263,3 +263,26 @@ async def test_a_notice_to_someone_idle_is_numbered_and_answerable(zalo: CoreHar
     route = number([notice], "Giao đơn vị khác")  # numbered: the consolidator was idle
     outs = await h.send(CONSOLIDATOR, route)
     assert "Giao kiến nghị số 1 cho đơn vị nào trả lời?" in text(outs)
+
+
+async def test_several_numbers_select_several_units(zalo: CoreHarness) -> None:
+    """#21.2: "1, 7" at the multi-select step was offered as a unit name."""
+    h = zalo
+    await h.join(FOCAL, "TTT")
+    outs = await h.send(FOCAL, "kehoach")
+    outs = await h.send(FOCAL, number(outs, "1."))
+    outs = await h.send(FOCAL, number(outs, "Thêm nhiệm vụ"))
+    outs = await h.send(FOCAL, "Rà soát đơn thư")
+    outs = await h.send(FOCAL, number(outs, "⭐"))
+    first, second = number(outs, "Sở Tài chính"), number(outs, "Sở Nội vụ")
+    outs = await h.send(FOCAL, f"{first}, {second}")
+    assert "Đã chọn: Sở Tài chính, Sở Nội vụ" in text(outs)
+    assert len(outs) == 1  # one view, not one per toggle
+    ((partners,),) = await h.rows("SELECT partners FROM measures")
+    assert json.loads(partners) == ["Sở Tài chính", "Sở Nội vụ"]
+    outs = await h.send(FOCAL, "1, 99")  # a number outside the menu: refused, nothing toggled
+    assert "99 không phải là một lựa chọn" in text(outs)
+    assert json.loads((await h.rows("SELECT partners FROM measures"))[0][0]) == [
+        "Sở Tài chính",
+        "Sở Nội vụ",
+    ]  # nothing toggled
