@@ -26,11 +26,10 @@ from domain.plan_table import (
     word_plan_rows,
 )
 from domain.templates import KIND_PLAN, KIND_PROGRESS, PLAN_SHEET, template_xlsx
-from domain.units import Units
 from domain.word_table import docx_table
 from domain.workbook import Bounds, WorkbookError
 from handlers import buttons as act
-from handlers import report_file, views
+from handlers import report_file, unit_names, views
 from handlers.context import Ctx
 from handlers.file_replies import SHOWN_PROBLEMS, problems_reply, save_or_cancel
 from handlers.markup import esc
@@ -175,17 +174,8 @@ async def on_file(ctx: Ctx) -> None:
             _("The file «{name}» was not read: {why}").format(name=esc(name), why=esc(str(err)))
         )
         return
-    agencies = await ctx.tx.campaigns.agencies(ctx.campaign.id)
-    used = [
-        n
-        for s in plan.shortcomings
-        for m in s.measures
-        for n in (m.lead_unit, *(m.partners or ()))
-        if n
-    ]
-    table = parse_plan(
-        rows, campaign, [s.key for s in plan.shortcomings], Units((a.name for a in agencies), used)
-    )
+    names = await unit_names.lookup(ctx, plan)  # the chat's names: agencies, then those used
+    table = parse_plan(rows, campaign, [s.key for s in plan.shortcomings], names.units)
     if problems:
         table = PlanTable(problems=(*problems, *table.problems))
     digest = hashlib.sha256(upload.content).hexdigest()
