@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from domain.clarity import Checker, Words
 from domain.text import fold, normalize
 
 _CODE = r"^[A-Z][A-Z0-9_]{0,15}$"
@@ -163,6 +164,7 @@ class Campaign(Strict):
     items: tuple[Item, ...] = Field(min_length=1)
     periods: tuple[Period, ...] = ()  # none: plans only, no follow-through
     proposals: Proposals = Proposals()
+    clarity: Words = Words()  # the "6 rõ" review's word lists
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Self:
@@ -252,6 +254,11 @@ class Campaign(Strict):
 
     def agency(self, code: str) -> Agency:
         return next(a for a in self.agencies if a.code == code)
+
+    @cached_property
+    def checker(self) -> Checker:
+        """The "6 rõ" review with this campaign's words and agencies (made once)."""
+        return Checker(self.clarity, (a.name for a in self.agencies))
 
     @cached_property
     def codes(self) -> frozenset[str]:

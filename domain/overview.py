@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from domain import rules
+from domain.clarity import Checker, plan_findings
 from domain.model import Agency, Plan
 from domain.rules import Status
 
@@ -19,6 +20,7 @@ class AgencyStatus:
     total: int
     focal: tuple[str, ...] = ()
     blocked: tuple[str, ...] = ()
+    unclear: int = 0  # measures the "6 rõ" review has advice on
 
     @property
     def has_submission(self) -> bool:
@@ -86,8 +88,10 @@ def overview(
     people: dict[int, list[tuple[str, bool]]],
     plans_due: dt.date,
     today: dt.date,
+    checker: Checker | None = None,
 ) -> Overview:
-    """``people`` maps an agency id to its focal persons as (name, blocked the bot)."""
+    """``people`` maps an agency id to its focal persons as (name, blocked the bot); with a
+    ``checker``, each agency's measures are reviewed for the "6 rõ"."""
     rows = []
     for plan in plans:
         if not plan.shortcomings:
@@ -102,6 +106,7 @@ def overview(
                 total=len(plan.shortcomings),
                 focal=tuple(name for name, _ in persons),
                 blocked=tuple(name for name, blocked in persons if blocked),
+                unclear=len(plan_findings(checker, plan)) if checker is not None else 0,
             )
         )
     return Overview(rows=tuple(rows), plans_due=plans_due, today=today)

@@ -13,7 +13,7 @@ from domain.overview import AgencyStatus, Overview, overview
 from domain.rules import Status
 from domain.text import REASON_MAX
 from handlers import buttons as act
-from handlers import follow, progress, views
+from handlers import clarity, follow, progress, views
 from handlers.context import Ctx
 from handlers.input import InputError, clean, words
 from handlers.markup import BREAK, clip, esc
@@ -50,7 +50,8 @@ async def load_overview(
         ]
         for agency_id, users in people.items()
     }
-    return overview(plans, named, campaign.definition.deadlines.plans_due, today)
+    c = campaign.definition
+    return overview(plans, named, c.deadlines.plans_due, today, c.checker)
 
 
 def counts_line(ov: Overview) -> str:
@@ -70,6 +71,8 @@ def status_line(row: AgencyStatus, tz: dt.tzinfo) -> str:
     line += "\n   " + people
     if row.blocked:
         line += " " + _("(blocked the bot: {names})").format(names=esc(", ".join(row.blocked)))
+    if row.unclear:
+        line += "\n   💡 " + _("“6 rõ” review: {n} measures to make clearer").format(n=row.unclear)
     return line
 
 
@@ -135,6 +138,9 @@ async def show_page(ctx: Ctx, campaign: ActiveCampaign, page: int, *, edit: bool
         counts_line(ov),
     ]
     lines += late_lines(ov)
+    review = clarity.totals_line((r.agency.name, r.unclear) for r in ov.rows)
+    if review:
+        lines.append(review)
     if page == 0:
         lines += await follow.progress_lines(ctx.tx, campaign, [r.plan for r in ov.rows], ctx.today)
         lines += await follow.proposal_lines(ctx.tx, campaign, ctx.today)

@@ -28,7 +28,7 @@ from domain import progress as progress_rules
 from domain import proposals as asked
 from domain.model import Plan, Role
 from domain.schedule import ScheduleConfig, nudge_slot, reminder_slot, summary_slot
-from handlers import consolidate, follow, progress, proposals
+from handlers import clarity, consolidate, follow, progress, proposals
 from handlers.context import Services
 from handlers.markup import esc
 from handlers.outbox import BROADCAST, NOTICE, enqueue
@@ -519,6 +519,9 @@ async def summary_text(
     late = consolidate.late_lines(ov)
     if late:
         lines += ["", *late]
+    review = clarity.totals_line(((r.agency.name, r.unclear) for r in ov.rows), named=10)
+    if review:
+        lines += ["", review]
     execution = await follow.progress_lines(tx, campaign, [r.plan for r in ov.rows], today)
     if execution:
         lines += ["", *execution]

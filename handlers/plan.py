@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from db.plans import Location
 from domain import rules
+from domain.clarity import plan_findings
 from domain.model import Plan, Role
 from domain.rules import Status
 from domain.text import OBJECTIVE_MAX
 from handlers import buttons as act
-from handlers import views
+from handlers import clarity, views
 from handlers.context import Ctx
 from handlers.input import InputError, words
 from handlers.markup import esc
@@ -182,17 +183,23 @@ async def ask_submit(ctx: Ctx, plan: Plan | None = None) -> None:
         )
         return
     n_items, n_measures = len(plan.shortcomings), rules.measure_count(plan)
+    review, opens = "", list[list[Choice]]()
+    if ctx.campaign is not None:
+        review, opens = clarity.before_submit(plan_findings(ctx.campaign.definition.checker, plan))
     text = _(
         "Submit the plan of {agency}: {items} items, {measures} measures?\n"
         "You can still edit it afterwards and submit again."
     ).format(agency=esc(plan.agency.name), items=n_items, measures=n_measures)
+    if review:
+        text = review + "\n\n" + text
     ctx.say(
         text,
         [
+            *opens,
             [
                 Choice(_("✅ Confirm submission"), act.ConfirmSubmit(plan.id, plan.revision)),
                 Choice(_("✖️ Not now"), act.Menu()),
-            ]
+            ],
         ],
     )
 

@@ -75,7 +75,7 @@ async def test_documents_from_the_buttons(h: Harness) -> None:
 
     docs = [c for c in await h.press(CONSOLIDATOR, "dl:xlsx") if c.method == "sendDocument"]
     wb = load_workbook(io.BytesIO(docs[0].files["document"][1]))
-    assert wb.sheetnames == ["Kế hoạch", "Tình hình nộp"]
+    assert wb.sheetnames == ["Kế hoạch", "Tình hình nộp", "Rà soát 6 rõ"]
 
     docs = [c for c in await h.press(CONSOLIDATOR, "dl:draft") if c.method == "sendDocument"]
     name, content = docs[0].files["document"]

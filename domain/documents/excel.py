@@ -22,12 +22,15 @@ from typing import Any
 import xlsxwriter
 
 from domain.campaign import Campaign
+from domain.clarity import Checker, aspects
 from domain.documents.model import (
     Filing,
     ItemAnswer,
     MeasureLine,
     Section,
     Tally,
+    aspect_label,
+    finding_label,
     roman,
     status_label,
 )
@@ -159,6 +162,74 @@ class _Writer:
 _LETTERS = [chr(ord("A") + k) for k in range(26)]  # column letters (tables are narrower)
 _EPOCH = dt.datetime(1899, 12, 30)
 STATUS_WIDTHS = (10, 36, 34, 8, 18, 10, 40)
+REVIEW_COLUMNS = (
+    ("STT", 6),
+    ("agency", 24),
+    ("number", 9),
+    ("measure", 44),
+    ("lead", 22),
+    ("timeline", 18),
+    ("output", 24),
+    ("aspects", 18),
+    ("found", 44),
+)
+_REVIEW_WRAPPED = [(k, width) for k, (key, width) in enumerate(REVIEW_COLUMNS) if k > 0]
+
+
+def _review_headings() -> list[str]:
+    names = {
+        "STT": _("No."),
+        "agency": _("Agency"),
+        "number": _("Number in the plan"),
+        "measure": _("Tasks, solutions"),
+        "lead": _("Lead unit"),
+        "timeline": _("Completion time"),
+        "output": _("Output, result"),
+        "aspects": _("To make clearer"),
+        "found": _("What the review found"),
+    }
+    return [names[key] for key, _width in REVIEW_COLUMNS]
+
+
+def _review_row(
+    rs: list[str], row: int, stt: int, agency: str, number: str, m: MeasureLine, checker: Checker
+) -> str | None:
+    """The "6 rõ" review of one measure, or None when it leaves nothing unclear."""
+    found = checker.review(
+        agency=agency,
+        content=m.content,
+        lead=m.lead,
+        partners=m.partners,
+        timeline=m.timeline,
+        has_date=m.due is not None,
+        recurring=m.recurring,
+        output=m.output,
+    )
+    if not found:
+        return None
+    values = [
+        agency,
+        number,
+        m.content,
+        m.lead,
+        m.timeline,
+        m.output,
+        "\n".join(aspect_label(a) for a in aspects(found)),
+        "\n".join("– " + finding_label(f) for f in found),
+    ]
+    lines = 1
+    for k, width in _REVIEW_WRAPPED:
+        if values[k - 1]:
+            lines = max(lines, _lines(values[k - 1], width))
+    height = min(MAX_ROW_POINTS, lines * LINE_POINTS + 3)
+    cells = [f'<c r="A{row}" s="{rs[0]}"><v>{stt}</v></c>']
+    for k, value in enumerate(values, start=1):
+        ref = f"{_LETTERS[k]}{row}"
+        cells.append(_s(ref, rs[k], value) if value else f'<c r="{ref}" s="{rs[k]}"/>')
+    return (
+        f'<row r="{row}" spans="1:{len(rs)}" ht="{height:g}" customHeight="1">'
+        f"{''.join(cells)}</row>"
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -189,6 +260,7 @@ def _skeleton(
     w = _Writer(buf, tz)
     plan = w.book.add_worksheet(_("Plan"))
     status = w.book.add_worksheet(_("Submissions"))
+    review = w.book.add_worksheet(_("“6 rõ” review"))
     heads = plan_headings()
     last = len(heads) - 1
     for k, (_key, width, _wrap) in enumerate(PLAN_COLUMNS):
@@ -229,6 +301,17 @@ def _skeleton(
     status.freeze_panes(1, 0)
     status.autofilter(0, 0, 1, len(labels) - 1)
     w.print_setup(status, 0)
+
+    for k, (_key, width) in enumerate(REVIEW_COLUMNS):
+        review.set_column(k, k, width)
+    review.set_row(0, 32)
+    for k, text in enumerate(_review_headings()):
+        review.write_string(0, k, text, w.head)
+    for k, (key, _width) in enumerate(REVIEW_COLUMNS):
+        review.write_string(1, k, "@", w.center if key in ("STT", "number") else w.text)
+    review.freeze_panes(1, 0)
+    review.autofilter(0, 0, 1, len(REVIEW_COLUMNS) - 1)
+    w.print_setup(review, 0)
     w.book.close()
     return buf.getvalue(), marker + 1, 2  # rows as Excel numbers them (from 1)
 
@@ -259,10 +342,14 @@ def xlsx_bytes(
     head2, status_styles, tail2 = _styles(
         src.read("xl/worksheets/sheet2.xml").decode(), status_first
     )
+    head3, review_styles, tail3 = _styles(src.read("xl/worksheets/sheet3.xml").decode(), 2)
     ps = plan_styles.split(",")
     ss = status_styles.split(",")
+    rs = review_styles.split(",")
+    checker = campaign.checker
     out = io.BytesIO()
     status_rows: list[str] = []
+    review_rows: list[str] = []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         entry = zipfile.ZipInfo(
             "xl/worksheets/sheet1.xml", names["xl/worksheets/sheet1.xml"].date_time
@@ -291,6 +378,17 @@ def xlsx_bytes(
                         batch.append(_plan_row(ps, row, stt, numeral, agency, item, m))
                         if m is not None:
                             tally.measures += 1
+                            reviewed = _review_row(
+                                rs,
+                                len(review_rows) + 2,
+                                len(review_rows) + 1,
+                                agency,
+                                f"{numeral}.{m.number}",
+                                m,
+                                checker,
+                            )
+                            if reviewed is not None:
+                                review_rows.append(reviewed)
                 if len(batch) >= 500:
                     fh.write("".join(batch).encode())
                     batch = []
@@ -298,12 +396,15 @@ def xlsx_bytes(
             fh.write(_patch_ranges(tail1, first - 1, row, len(PLAN_COLUMNS)).encode())
         body2 = head2 + "".join(status_rows) + _patch_ranges(tail2, 1, srow, len(ss))
         dst.writestr(names["xl/worksheets/sheet2.xml"], body2)
+        rrow = len(review_rows) + 1
+        body3 = head3 + "".join(review_rows) + _patch_ranges(tail3, 1, rrow, len(rs))
+        dst.writestr(names["xl/worksheets/sheet3.xml"], body3)
         for name, info in names.items():
             if name.startswith("xl/worksheets/sheet"):
                 continue
             data = src.read(name)
             if name == "xl/workbook.xml":  # the filters' ranges end at the last row now
-                data = _patch_filters(data.decode(), (row, srow)).encode()
+                data = _patch_filters(data.decode(), (row, srow, rrow)).encode()
             dst.writestr(info, data)
     return out.getvalue(), tally
 

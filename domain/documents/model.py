@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from domain.clarity import Advice, Aspect, Finding
 from domain.model import Plan
 from domain.progress import Progress
 from domain.proposals import Answer
@@ -191,3 +192,31 @@ def answer_label(answer: Answer | None) -> str:
         Answer.IN_PROGRESS: _("Being handled"),
         Answer.DECLINED: _("Cannot be done (explained)"),
     }[answer]
+
+
+def aspect_label(aspect: Aspect) -> str:
+    """As the Kết luận names them: "Rõ người", "Rõ việc", …"""
+    return {
+        Aspect.PERSON: _("Clear who"),
+        Aspect.TASK: _("Clear what"),
+        Aspect.TIME: _("Clear when"),
+        Aspect.RESPONSIBILITY: _("Clear responsibility"),
+        Aspect.AUTHORITY: _("Clear authority"),
+        Aspect.PRODUCT: _("Clear product"),
+    }[aspect]
+
+
+def finding_label(f: Finding) -> str:
+    """What the "6 rõ" review found, in a few words (the review sheet's column)."""
+    detail = printable(f.detail)
+    return {
+        Advice.COLLECTIVE_LEAD: _("The lead unit is a collective: “{v}”"),
+        Advice.SEVERAL_LEADS: _("Several units lead: “{v}”"),
+        Advice.VAGUE_TASK: _("The task says only “{v}…”, with no concrete, measurable action"),
+        Advice.NO_RHYTHM: _("“Recurring” with no rhythm (quarterly, yearly…)"),
+        Advice.NO_DATE: _("No completion date"),
+        Advice.COLLECTIVE_PARTNERS: _("Coordinating units given collectively: “{v}”"),
+        Advice.OTHER_LEAD: _("Another agency leads ({v}): within its authority, agreed?"),
+        Advice.NO_PRODUCT: _("No output given"),
+        Advice.VAGUE_PRODUCT: _("The output is not a concrete product: “{v}”"),
+    }[f.advice].format(v=detail)
