@@ -155,6 +155,14 @@ class SkipOutput(Action):
     measure: int
 
 
+@_verb("kc")
+@dataclass(frozen=True)
+class KeepCurrent(Action):
+    """Leave the step's current answer as it is and go on (a step reached by "back")."""
+
+    measure: int
+
+
 @_verb("kp")
 @dataclass(frozen=True)
 class KeepAnswer(Action):

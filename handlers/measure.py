@@ -12,7 +12,7 @@ from domain.model import Agency, Measure, Plan, Shortcoming
 from domain.text import MEASURES_MAX, PARTNERS_MAX
 from domain.units import UnitCheck
 from handlers import buttons as act
-from handlers import unit_names, views, wizard
+from handlers import clarity, unit_names, views, wizard
 from handlers.context import Ctx
 from handlers.input import InputError, names
 from handlers.markup import esc
@@ -90,7 +90,12 @@ async def show_card(ctx: Ctx, plan: Plan, measure_id: int, *, edit: bool = True)
         return
     item, m = found
     await ctx.go("card", assignment_id=item.assignment_id, measure_id=m.id, wizard=False)
-    text, rows = views.measure_card(index_of(plan, item.assignment_id), item, m, card_fields())
+    advice = (
+        clarity.card_lines(ctx.campaign.definition, plan.agency.name, m) if ctx.campaign else []
+    )
+    text, rows = views.measure_card(
+        index_of(plan, item.assignment_id), item, m, card_fields(), advice
+    )
     ctx.say(text, rows, edit=edit)
 
 
@@ -128,8 +133,10 @@ async def prompt(ctx: Ctx, plan: Plan, *, edit: bool = False) -> None:
         return
     if shown:
         lines.append(_("Current: {v}").format(v=shown))
-    lines.append(step.question())
-    if step.optional and m:
+    lines.append(step.question(ctx.campaign.definition if ctx.campaign else None))
+    if shown and m:  # reached by "back" or to edit: the answer can stay as it is
+        rows.append([Choice(_("↩️ Keep as is"), act.KeepCurrent(m.id))])
+    elif step.optional and m:
         rows.append([Choice(_("⏭ Skip"), act.SkipOutput(m.id))])
     rows.append([views.back_button()])
     ctx.say("\n".join(lines), rows, edit=edit)
@@ -165,7 +172,7 @@ async def _partners_view(
     )
     rows.append([views.back_button()])
     typed = [p for p in (m.partners or ()) if p not in {a.name for a in offered}]
-    lines = [head, wizard.BY_NAME["m_partners"].question()]
+    lines = [head, wizard.BY_NAME["m_partners"].question(None)]
     lines.append(_("To add another unit, type its name (several: separate with ;)."))
     if m.partners:
         lines.append(_("Selected: {v}").format(v=esc(", ".join(m.partners))))
@@ -387,9 +394,15 @@ async def partners_done(ctx: Ctx, plan: Plan, measure_id: int, none: bool) -> No
 
 
 async def skip(ctx: Ctx, plan: Plan, measure_id: int) -> None:
-    """Leaves an optional field empty and moves on."""
+    """Leaves the field as it is (an optional one empty) and moves on."""
     step = wizard.step(ctx.conv.step)
-    if step is None or not step.optional or not _on_step(ctx, step.name, measure_id):
+    found = plan.measure(measure_id)
+    if (
+        step is None
+        or found is None
+        or not (step.optional or step.shown(found[1]))
+        or not _on_step(ctx, step.name, measure_id)
+    ):
         await stale_button(ctx)
         return
     await advance(ctx)
@@ -439,9 +452,13 @@ async def deleted(ctx: Ctx, plan: Plan, assignment_id: int | None) -> None:
 
 
 async def back(ctx: Ctx, plan: Plan) -> None:
-    """One step back: the previous question in the wizard, the card when editing, else the item."""
+    """One step back: from a follow-up question (an answer waiting to be kept) its own step's
+    question; else the previous question in the wizard, the card when editing, else the item."""
     step, m = wizard.step(ctx.conv.step), ctx.conv.measure_id
-    if step and ctx.conv.wizard and m and (previous := wizard.before(step.name)):
+    if step and m and ctx.conv.pending is not None and plan.measure(m):
+        await ctx.go(step.name)  # the questioned answer is dropped, never stored
+        await prompt(ctx, plan)
+    elif step and ctx.conv.wizard and m and (previous := wizard.before(step.name)):
         await ctx.go(previous.name)
         await prompt(ctx, plan)
     elif step and not ctx.conv.wizard and m and plan.measure(m):

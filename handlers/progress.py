@@ -370,7 +370,11 @@ async def prompt(ctx: Ctx) -> None:
     elif ctx.conv.step == "g_newdate":
         if entry.new_due_text:
             lines.append(_("Current: {v}").format(v=esc(entry.new_due_text)))
-        lines.append(_("Proposed new completion date? For example: 30/9/2026, quý III/2026."))
+        lines.append(
+            _("Proposed new completion date? For example: {date}, {quarter}.").format(
+                **views.examples(ctx.today)
+            )
+        )
     rows.append([Choice(_("⬅️ Back to the report"), act.ProgressMenu())])
     ctx.say("\n".join(lines), rows)
 
@@ -405,10 +409,12 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
             try:
                 tl = parse_timeline(text, default_year=ctx.campaign.definition.year)
             except TimelineError as err:
-                raise InputError(views.timeline_error(err.reason)) from None
+                raise InputError(views.timeline_error(err.reason, ctx.today)) from None
             if tl.due is None:
                 raise InputError(
-                    _("Please give a date or a period, e.g. 30/9/2026 or quý III/2026.")
+                    _("Please give a date or a period, e.g. {date} or {quarter}.").format(
+                        **views.examples(ctx.today)
+                    )
                 )
             if tl.due < ctx.today:
                 raise InputError(

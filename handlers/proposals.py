@@ -233,7 +233,12 @@ async def prompt(ctx: Ctx) -> None:
             back,
         )
     elif ctx.conv.step == "k_expected":
-        ctx.say(_("When is it expected to be done? For example: 30/9/2026, quý III/2026."), back)
+        ctx.say(
+            _("When is it expected to be done? For example: {date}, {quarter}.").format(
+                **views.examples(ctx.today)
+            ),
+            back,
+        )
 
 
 async def answer_text(ctx: Ctx, raw: str) -> None:
@@ -270,9 +275,13 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
         try:
             tl = parse_timeline(text, default_year=ctx.campaign.definition.year)
         except TimelineError as err:
-            raise InputError(views.timeline_error(err.reason)) from None
+            raise InputError(views.timeline_error(err.reason, ctx.today)) from None
         if tl.due is None or tl.due < ctx.today:
-            raise InputError(_("Please give a date still ahead, e.g. 30/9/2026 or quý III/2026."))
+            raise InputError(
+                _("Please give a date still ahead, e.g. {date} or {quarter}.").format(
+                    **views.examples(ctx.today)
+                )
+            )
         await _answered(ctx, p, draft, expected_text=tl.text, expected=tl.due)
     except InputError as err:
         ctx.say(str(err), back)

@@ -459,7 +459,7 @@ class Core:
                 await measure.partners_done(ctx, target, mid, none=True)
             case act.PartnersDone():
                 await measure.partners_done(ctx, target, mid, none=False)
-            case act.SkipOutput():
+            case act.SkipOutput() | act.KeepCurrent():
                 await measure.skip(ctx, target, mid)
             case act.KeepAnswer():
                 await measure.keep_answer(ctx, target, mid)

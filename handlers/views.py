@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from domain import progress, rules
 from domain.campaign import Campaign
@@ -191,16 +192,22 @@ def item_view(index: int, item: Shortcoming) -> tuple[str, list[list[Choice]]]:
 
 
 def measure_card(
-    index: int, item: Shortcoming, m: Measure, fields: list[tuple[str, str]]
+    index: int,
+    item: Shortcoming,
+    m: Measure,
+    fields: list[tuple[str, str]],
+    advice: Sequence[str] = (),
 ) -> tuple[str, list[list[Choice]]]:
-    """One measure with a ✏️ button per field (``fields``: key and label, in wizard order)."""
-    text = "\n".join(
-        [
-            _("**Item {n} — measure {m}**").format(n=index, m=number(index, m)),
-            "",
-            *measure_lines(m, index),
-        ]
-    )
+    """One measure with a ✏️ button per field (``fields``: key and label, in wizard order), and
+    the "6 rõ" review's ``advice`` under it."""
+    lines = [
+        _("**Item {n} — measure {m}**").format(n=index, m=number(index, m)),
+        "",
+        *measure_lines(m, index),
+    ]
+    if advice:
+        lines += ["", *advice]
+    text = "\n".join(lines)
     edits = [Choice(label, act.EditField(m.id, key)) for key, label in fields]
     edits.append(Choice(_("🗑 Delete"), act.AskDelete(m.id)))
     rows = [edits[k : k + 2] for k in range(0, len(edits), 2)]
@@ -208,29 +215,71 @@ def measure_card(
     return text, rows
 
 
-def timeline_examples() -> str:
+_ROMAN = ("I", "II", "III", "IV")
+
+
+def _day(d: dt.date) -> str:
+    return f"{d.day}/{d.month}/{d.year}"
+
+
+def _quarter_after(day: dt.date) -> tuple[int, int, dt.date]:
+    """The quarter after ``day``'s: its number, year and last day."""
+    q, year = (day.month - 1) // 3 + 2, day.year
+    if q > 4:
+        q, year = 1, year + 1
+    end_month = 3 * q
+    last = (dt.date(year + (end_month == 12), end_month % 12 + 1, 1)) - dt.timedelta(days=1)
+    return q, year, last
+
+
+def calendar_examples(after: dt.date) -> tuple[str, str]:
+    """A date and a quarter still ahead of ``after``, as examples in a sentence."""
+    q, year, last = _quarter_after(after)
+    return _day(last), f"quý {_ROMAN[q - 1]}/{year}"
+
+
+def examples(after: dt.date) -> dict[str, str]:
+    """``{date}`` and ``{quarter}`` of a message's example, still ahead of ``after``."""
+    date, quarter = calendar_examples(after)
+    return {"date": date, "quarter": quarter}
+
+
+def timeline_examples(after: dt.date) -> str:
+    """Examples of timelines that all fall after ``after`` (the campaign's start, or today):
+    an example the bot gives is never one it would then question."""
+    q, year, last = _quarter_after(after)
+    quarter = f"quý {_ROMAN[q - 1]}/{year}"
+    first_month = 3 * q - 2
+    before = dt.date(year, first_month, 15)
+    if after.month <= 3:
+        half = f"6 tháng đầu năm {after.year}"
+    elif after.month <= 9:
+        half = f"6 tháng cuối năm {after.year}"
+    else:
+        half = f"6 tháng đầu năm {after.year + 1}"
+    whole = f"năm {after.year if after.month <= 9 else after.year + 1}"
     return "\n".join(
         "• " + example
         for example in (
-            "30/6/2026",
-            "trước ngày 15/12/2026",
-            "tháng 5-6/2026",
-            "quý II/2026",
-            "6 tháng đầu năm 2026",
-            "năm 2026",
+            _day(last),
+            f"trước ngày {_day(before)}",
+            f"tháng {first_month + 1}-{first_month + 2}/{year}",
+            quarter,
+            half,
+            whole,
             "thường xuyên",
-            "quý II/2026 và thường xuyên",
+            f"{quarter} và thường xuyên",
         )
     )
 
 
-def timeline_error(reason: str) -> str:
+def timeline_error(reason: str, after: dt.date) -> str:
     return (
         reason_text(reason)
         + "\n"
         + _("Please type it again, for example:")
         + "\n"
-        + timeline_examples()
+        + timeline_examples(after)
     )
 
 

@@ -9,6 +9,7 @@ and the database, its catalog strings, and its column in the documents.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,7 +44,7 @@ class Step:
     key: str  # the ✏️ button on the card (buttons.FIELDS)
     attribute: str  # what it fills in the measure
     label: Callable[[], str]  # the card's button
-    question: Callable[[], str]
+    question: Callable[[Campaign | None], str]  # examples fit the campaign's calendar
     shown: Callable[[Measure], str | None]  # the current answer, as markup ("Hiện tại: ...")
     # A typed answer → stored values, for a campaign; raises InputError, or Unsure unless the
     # person already confirmed (``confirmed``).
@@ -63,13 +64,18 @@ def _lead(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
     return {"lead_unit": clean(raw, limits.NAME_MAX)}
 
 
+def _start(campaign: Campaign | None) -> dt.date:
+    """What the plan's examples fall after: the campaign's start (today without a campaign)."""
+    return campaign.starts if campaign else dt.date.today()
+
+
 def _timeline(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
     try:
         tl = parse_timeline(
             clean(raw, limits.TIMELINE_MAX), default_year=campaign.year if campaign else None
         )
     except TimelineError as err:
-        raise InputError(views.timeline_error(err.reason)) from None
+        raise InputError(views.timeline_error(err.reason, _start(campaign))) from None
     if campaign and tl.due and tl.due < campaign.starts and not confirmed:
         raise Unsure(
             _(
@@ -91,7 +97,7 @@ STEPS: tuple[Step, ...] = (
         key="c",
         attribute="content",
         label=lambda: _("✏️ Content"),
-        question=lambda: _("Please type the task or solution (nhiệm vụ, giải pháp)."),
+        question=lambda c: _("Please type the task or solution (nhiệm vụ, giải pháp)."),
         shown=lambda m: esc(m.content),
         parse=_content,
     ),
@@ -100,7 +106,9 @@ STEPS: tuple[Step, ...] = (
         key="l",
         attribute="lead_unit",
         label=lambda: _("✏️ Lead"),
-        question=lambda: _("Which unit leads this task? Choose one, or type another unit's name."),
+        question=lambda c: _(
+            "Which unit leads this task? Choose one, or type another unit's name."
+        ),
         shown=lambda m: esc(m.lead_unit) if m.lead_unit else None,
         parse=_lead,
         units=True,
@@ -110,7 +118,7 @@ STEPS: tuple[Step, ...] = (
         key="p",
         attribute="partners",
         label=lambda: _("✏️ Coordinating"),
-        question=lambda: _("Coordinating units: tap to select or unselect, then press Done."),
+        question=lambda c: _("Coordinating units: tap to select or unselect, then press Done."),
         shown=lambda m: esc(", ".join(m.partners)) if m.partners else None,
         parse=None,  # names typed are added to the list (handlers.measure)
         collects=True,
@@ -121,8 +129,10 @@ STEPS: tuple[Step, ...] = (
         key="t",
         attribute="timeline",
         label=lambda: _("✏️ Timeline"),
-        question=lambda: (
-            _("Timeline and completion time? For example:") + "\n" + views.timeline_examples()
+        question=lambda c: (
+            _("Timeline and completion time? For example:")
+            + "\n"
+            + views.timeline_examples(_start(c))
         ),
         shown=lambda m: views.timeline_text(m) if m.timeline else None,
         parse=_timeline,
@@ -132,7 +142,7 @@ STEPS: tuple[Step, ...] = (
         key="o",
         attribute="output",
         label=lambda: _("✏️ Output"),
-        question=lambda: _(
+        question=lambda c: _(
             "Expected output or result (e.g. a plan, a report, a decision)? This is optional."
         ),
         shown=lambda m: esc(m.output) if m.output else None,

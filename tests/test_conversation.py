@@ -264,6 +264,53 @@ async def test_a_due_date_before_the_campaign_is_questioned_not_stored(harness: 
     assert "Đơn vị chủ trì" in text_of(calls)  # back on the measure's card
 
 
+async def test_back_from_a_follow_up_returns_to_its_own_step_and_every_step_can_be_kept(
+    harness: Harness,
+) -> None:
+    """#21.3: "⬅️ Quay lại" on a follow-up question (a date before the campaign, a unit outside
+    the list) goes back to that question's own step, not two steps; and a step reached by "back"
+    keeps its answer with one tap instead of having it retyped."""
+    h = harness
+    await h.join(FOCAL, "TTT")
+    calls = await h.send(FOCAL, "/kehoach")
+    calls = await h.press(FOCAL, button(calls, "1."))
+    calls = await h.press(FOCAL, button(calls, "Thêm nhiệm vụ"))
+    calls = await h.send(FOCAL, "Rà soát đơn thư tồn đọng")
+    calls = await h.send(FOCAL, "UBND các xã")  # outside the list: a follow-up question
+    assert "Giữ «UBND các xã»" in str(buttons_of(calls))
+    calls = await h.press(FOCAL, button(calls, "Quay lại"))
+    assert "Đơn vị chủ trì thực hiện?" in text_of(calls)  # its own step, not the content's
+    assert await h.rows("SELECT lead_unit FROM measures") == [(None,)]
+    assert await h.rows("SELECT pending FROM conversations") == [(None,)]
+    calls = await h.press(FOCAL, button(calls, "⭐"))
+    calls = await h.press(FOCAL, button(calls, "Không có"))
+    calls = await h.send(FOCAL, "30/6/2025")  # before the campaign: questioned
+    calls = await h.press(FOCAL, button(calls, "Quay lại"))
+    assert "Tiến độ, thời gian hoàn thành?" in text_of(calls)
+    assert await h.rows("SELECT timeline FROM measures") == [(None,)]
+
+    # back twice from the timeline: partners, then lead — each keeps its answer with one tap
+    calls = await h.press(FOCAL, button(calls, "Quay lại"))
+    assert "Đơn vị phối hợp" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Quay lại"))
+    assert "Hiện tại: Thanh tra tỉnh" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Quay lại"))
+    assert "Hiện tại: Rà soát đơn thư tồn đọng" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Giữ nguyên"))
+    assert "Đơn vị chủ trì thực hiện?" in text_of(calls)
+    calls = await h.send(FOCAL, "giữ nguyên")  # typed: the label on screen, on every channel
+    assert "Đơn vị phối hợp" in text_of(calls)
+    assert await h.rows("SELECT content, lead_unit FROM measures") == [
+        ("Rà soát đơn thư tồn đọng", "Thanh tra tỉnh")
+    ]
+    ((mid,),) = await h.rows("SELECT id FROM measures")
+    calls = await h.press(FOCAL, f"kc:{mid}")  # "keep" where nothing is chosen yet: stale
+    assert "Nút này thuộc một bước đã xong" in text_of(calls)
+    assert await h.rows("SELECT step, partners FROM conversations, measures") == [
+        ("m_partners", "[]")  # "none" chosen earlier, unchanged
+    ]
+
+
 async def test_an_answer_of_only_emoji_is_refused_and_the_question_asked_again(
     harness: Harness,
 ) -> None:

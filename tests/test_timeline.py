@@ -215,8 +215,47 @@ def test_whatever_is_typed_parses_or_is_refused_with_a_hint(text: str) -> None:
     except TimelineError as err:
         assert err.reason in REASONS
         with use_locale("vi"):
-            hint = timeline_error(err.reason)
-            assert timeline_examples() in hint and "quý II/2026" in hint
+            hint = timeline_error(err.reason, D(2026, 1, 1))
+            assert timeline_examples(D(2026, 1, 1)) in hint and "quý II/2026" in hint
     else:
         assert tl.due is not None or tl.recurring
         assert tl.start is None or tl.due is None or tl.start <= tl.due
+
+
+@pytest.mark.parametrize(
+    "after",
+    [D(2026, 1, 1), D(2026, 3, 31), D(2026, 6, 15), D(2026, 9, 30), D(2026, 10, 1), D(2026, 12, 3)],
+)
+def test_the_examples_the_bot_gives_are_ahead_of_the_calendar(after: dt.date) -> None:
+    """#21.13: every example is read by the parser and falls after the campaign's start (or
+    today), so an example typed as shown is never questioned or refused as past."""
+    from handlers.views import calendar_examples, timeline_examples
+
+    shown = [line.removeprefix("• ") for line in timeline_examples(after).splitlines()]
+    assert len(shown) == 8
+    for text in shown:
+        tl = parse_timeline(text, default_year=after.year)
+        assert tl.recurring or (tl.due is not None and tl.due > after), text
+    date, quarter = calendar_examples(after)
+    assert parse_timeline(date).due == parse_timeline(quarter).due
+    assert parse_timeline(date).due > after  # type: ignore[operator]
+
+
+def test_the_demo_calendar_gives_examples_after_its_start() -> None:
+    """The demo moves the deadline to a few days from now: the plan's examples move with it."""
+    from bot.settings import BUNDLED_CAMPAIGN
+    from domain.campaign import parse_campaign
+    from handlers import wizard
+
+    campaign = parse_campaign(
+        BUNDLED_CAMPAIGN.read_text(encoding="utf-8")
+        .replace("plans_due = 2026-01-21", "plans_due = 2026-12-08")
+        .replace("consolidation_due = 2026-01-22", "consolidation_due = 2026-12-09")
+    )
+    question = wizard.BY_NAME["m_timeline"].question(campaign)
+    assert "• 31/3/2027" in question and "• quý I/2027" in question
+    assert "2026" not in question  # nothing before the demo's start (01/12/2026)
+    bundled = wizard.BY_NAME["m_timeline"].question(
+        parse_campaign(BUNDLED_CAMPAIGN.read_text(encoding="utf-8"))
+    )
+    assert "• 30/6/2026" in bundled and "• quý II/2026" in bundled
