@@ -159,7 +159,7 @@ def days_overdue(
 
 
 class Overdue(Value):
-    agency_code: str
+    agency: str  # the agency's name
     number: str  # "1.2": the measure's number in its agency's plan
     content: str
     lead_unit: str | None
@@ -196,7 +196,7 @@ def execution(
             if days:
                 late.append(
                     Overdue(
-                        agency_code=plan.agency.code,
+                        agency=plan.agency.name,
                         number=f"{n}.{m.position}",
                         content=m.content,
                         lead_unit=m.lead_unit,

@@ -61,7 +61,7 @@ def counts_line(ov: Overview) -> str:
 
 
 def status_line(row: AgencyStatus, tz: dt.tzinfo) -> str:
-    line = f"{ICONS[row.status]} **{esc(row.agency.code)}** {esc(row.agency.name)} — "
+    line = f"{ICONS[row.status]} **{esc(row.agency.name)}** — "
     line += views.status_text(row.plan, tz)
     people = (
         _("Focal persons: {names}").format(names=esc(", ".join(row.focal)))
@@ -108,14 +108,14 @@ def late_lines(ov: Overview) -> list[str]:
     lines = []
     if ov.submitted_late:
         late = ", ".join(
-            f"{esc(r.agency.code)} ({days_late(days)})" for r, days in ov.submitted_late
+            f"{esc(r.agency.name)} ({days_late(days)})" for r, days in ov.submitted_late
         )
         lines.append(_("Submitted late: {list}").format(list=late))
     if ov.overdue:
         lines.append(
             _("Not submitted, {overdue}: {codes}").format(
                 overdue=days_phrase(ov.plans_due, ov.today),
-                codes=", ".join(esc(r.agency.code) for r in ov.overdue),
+                codes=", ".join(esc(r.agency.name) for r in ov.overdue),
             )
         )
     return lines

@@ -54,7 +54,7 @@ async def progress_lines(
             % {"n": fmt_number(len(ex.overdue))}
         )
         for o in ex.overdue[:overdue_max]:
-            lines.append(f"• {esc(o.agency_code)} {_overdue_line(o)}")
+            lines.append(f"• {esc(o.agency)}: {_overdue_line(o)}")
         if len(ex.overdue) > overdue_max:
             lines.append(_("… and {n} more").format(n=fmt_number(len(ex.overdue) - overdue_max)))
     return lines

@@ -184,7 +184,7 @@ class Jobs:
                     )
                     if not replies:  # nobody linked yet: whoever links during the slot gets it
                         if counts is not None:
-                            counts.without.append(row.agency.code)
+                            counts.without.append(row.agency.name)
                         continue
                     sent = await self._once(tx, kind, campaign, row.agency.id, slot, now, replies)
                     result.signals |= sent
@@ -320,7 +320,7 @@ class Jobs:
                         ).format(agencies=counts.agencies, messages=messages)
                         if counts.without:
                             text += "\n" + _("No focal person to remind at: {codes}").format(
-                                codes=", ".join(counts.without)
+                                codes=", ".join(esc(n) for n in counts.without)
                             )
                         replies.append(Reply(text=text, to=Recipient(channel, external)))
                 result.signals |= await enqueue(
@@ -504,7 +504,7 @@ async def summary_text(
     if fresh:
         version = _("version {v}")
         names = [
-            f"{esc(by_plan[s.plan_id].code)} ({version.format(v=s.version)})"
+            f"{esc(by_plan[s.plan_id].name)} ({version.format(v=s.version)})"
             for s in fresh
             if s.plan_id in by_plan
         ]
@@ -515,7 +515,7 @@ async def summary_text(
         lines += ["", "**" + _("Still missing:") + "**"]
         for r in ov.owing:
             people = ", ".join(r.focal) if r.focal else _("no focal person linked yet")
-            lines.append(f"• {esc(r.agency.code)} {esc(r.agency.name)} — {esc(people)}")
+            lines.append(f"• {esc(r.agency.name)} — {esc(people)}")
     late = consolidate.late_lines(ov)
     if late:
         lines += ["", *late]

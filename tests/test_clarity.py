@@ -190,7 +190,7 @@ async def test_the_consolidator_sees_counts_per_agency_and_the_review_sheet(h: H
     text = text_of(calls)
     assert "Rà soát “6 rõ”: 4 nhiệm vụ cần làm rõ thêm, tại 2 đơn vị: " in text
     assert "Sở Xây dựng (2), Sở Nội vụ (2)." in text  # the most first, then the campaign's order
-    snv = text[text.index("<b>SNV</b>") :]
+    snv = text[text.index("<b>Sở Nội vụ</b>") :]
     assert "💡 Rà soát “6 rõ”: 2 nhiệm vụ cần làm rõ thêm" in snv.split("\n\n")[0]
 
     docs = [c for c in await h.press(CONSOLIDATOR, "dl:xlsx") if c.method == "sendDocument"]

@@ -38,9 +38,9 @@ async def test_status_at_a_glance(h: Harness) -> None:
     text = text_of(calls)
     assert "TÌNH HÌNH TỔNG HỢP" in text
     assert "Đã nộp: 1/9 · Đang nhập: 1 · Chưa bắt đầu: 7" in text
-    assert "✅ <b>SNV</b> Sở Nội vụ — Đã nộp (bản 1) lúc 09:00 15/01/2026" in text
-    assert "🟡 <b>SXD</b> Sở Xây dựng — Đang nhập: 0/2 nội dung đã đủ" in text
-    assert "⬜ <b>TTT</b> Thanh tra tỉnh — Chưa bắt đầu\n   Chưa có đầu mối" in text
+    assert "✅ <b>Sở Nội vụ</b> — Đã nộp (bản 1) lúc 09:00 15/01/2026" in text
+    assert "🟡 <b>Sở Xây dựng</b> — Đang nhập: 0/2 nội dung đã đủ" in text
+    assert "⬜ <b>Thanh tra tỉnh</b> — Chưa bắt đầu\n   Chưa có đầu mối" in text
     assert "Đầu mối: Nguyễn Văn A" in text
     labels = [label for label, _ in buttons_of(calls)]
     assert "Sở Nội vụ" in labels and "📄 Word (.docx)" in labels and "📊 Excel (.xlsx)" in labels
@@ -97,7 +97,7 @@ async def test_return_for_revision(h: Harness) -> None:
     )
     calls = await h.send(CONSOLIDATOR, "/tonghop")
     assert (
-        "↩️ <b>SNV</b> Sở Nội vụ — Bị trả lại để chỉnh sửa: Bổ sung &lt;tiến độ&gt; cụ thể"
+        "↩️ <b>Sở Nội vụ</b> — Bị trả lại để chỉnh sửa: Bổ sung &lt;tiến độ&gt; cụ thể"
         in text_of(calls)
     )
     calls = await h.send(FOCAL, "/kehoach")
@@ -110,7 +110,7 @@ async def test_return_for_revision(h: Harness) -> None:
     calls = await h.press(FOCAL, button(calls, "Xác nhận nộp"))
     assert "bản 2" in text_of(calls)
     calls = await h.send(CONSOLIDATOR, "/tonghop")
-    assert "✅ <b>SNV</b>" in text_of(calls)
+    assert "✅ <b>Sở Nội vụ</b>" in text_of(calls)
     for bad in ("/trave", "/trave SNV", "/trave SXD chưa nộp gì"):
         calls = await h.send(CONSOLIDATOR, bad)
         assert "Cách dùng" in text_of(calls) or "chưa nộp kế hoạch" in text_of(calls), bad
@@ -124,7 +124,10 @@ async def test_remind_now(h: Harness) -> None:
     assert not [c for c in calls if c.params.get("chat_id") == FOCAL]  # SNV has submitted
     text = text_of([c for c in calls if c.params.get("chat_id") == CONSOLIDATOR])
     assert "Đã nhắc 1 đơn vị (1 tin nhắn)" in text
-    assert "Chưa có đầu mối để nhắc tại: STC, SNNMT, SCT, SKHCN, SYT, SGDDT, TTT" in text
+    assert (
+        "Chưa có đầu mối để nhắc tại: Sở Tài chính, Sở Nông nghiệp và Môi trường, Sở Công Thương, Sở Khoa học và Công nghệ, Sở Y tế, Sở Giáo dục và Đào tạo, Thanh tra tỉnh"
+        in text
+    )
 
 
 @pytest.mark.parametrize("command", ["/tonghop", "/tonghop SNV", "/trave SNV x", "/nhacnho"])
@@ -179,10 +182,10 @@ async def test_late_agencies_are_told_apart(h: Harness) -> None:
     await complete_plan(h, FOCAL, "SNV", 2)
     h.clock.advance(days=1)
     text = text_of(await h.send(CONSOLIDATOR, "/tonghop"))
-    assert "Nộp muộn: SNV (muộn 2 ngày)" in text
+    assert "Nộp muộn: Sở Nội vụ (muộn 2 ngày)" in text
     assert "Chưa nộp, quá hạn 3 ngày: " in text
     missing = text.split("Chưa nộp, quá hạn 3 ngày: ")[1].split("\n")[0]
-    assert "SNV" not in missing and "SXD" in missing and "TTT" in missing
+    assert "Sở Nội vụ" not in missing and "Sở Xây dựng" in missing and "Thanh tra tỉnh" in missing
 
 
 async def test_return_from_the_agency_detail_asks_the_reason(h: Harness) -> None:

@@ -125,8 +125,8 @@ async def test_daily_summary_once_a_day_with_the_spreadsheet(harness: Harness) -
     (summary,) = to(calls, CONSOLIDATOR)
     assert "BÁO CÁO TIẾN ĐỘ HẰNG NGÀY" in summary.text and "15/01/2026" in summary.text
     assert "Đã nộp: 0/9" in summary.text and "Không có đơn vị nộp mới" in summary.text
-    assert "• SNV Sở Nội vụ — Nguyễn Văn A" in summary.text
-    assert "• TTT Thanh tra tỉnh — chưa có đầu mối" in summary.text
+    assert "• Sở Nội vụ — Nguyễn Văn A" in summary.text
+    assert "• Thanh tra tỉnh — chưa có đầu mối" in summary.text
     assert "Tiến độ quý I/2026" not in summary.text  # no plan submitted: nothing to follow
     assert await tick(h, at(15, 17, 0)) == []
 
@@ -134,7 +134,7 @@ async def test_daily_summary_once_a_day_with_the_spreadsheet(harness: Harness) -
     await complete_plan(h, FOCAL, "SNV", 2)
     calls = await tick(h, at(16, 16, 31))
     summary, document = to(calls, CONSOLIDATOR)
-    assert "Nộp từ lần báo cáo trước: SNV (bản 1)" in summary.text
+    assert "Nộp từ lần báo cáo trước: Sở Nội vụ (bản 1)" in summary.text
     assert "<b>Tiến độ quý I/2026</b> (hạn 15/03/2026): đã nộp báo cáo 0/1" in summary.text
     assert document.method == "sendDocument"
     wb = load_workbook(io.BytesIO(document.files["document"][1]))

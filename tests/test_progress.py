@@ -236,7 +236,9 @@ async def test_tonghop_shows_the_period_and_overdue_measures_with_their_lead(
     text = text_of(await h.send(CONSOLIDATOR, "/tonghop"))
     assert "<b>Tiến độ quý II/2026</b>" in text
     assert "⏰ 1 nhiệm vụ quá hạn:" in text
-    assert "• SNV 1.1 Ban hành quy chế phân cấp (chủ trì: Sở Nội vụ) — quá hạn 5 ngày" in text
+    assert (
+        "• Sở Nội vụ: 1.1 Ban hành quy chế phân cấp (chủ trì: Sở Nội vụ) — quá hạn 5 ngày" in text
+    )
 
     text = text_of(await h.send(CONSOLIDATOR, "/tonghop SNV"))  # the agency's own detail
     assert "<b>Tiến độ quý II/2026</b> (hạn 15/06/2026): Chưa bắt đầu" in text
