@@ -33,9 +33,10 @@ from handlers.registration import issue_invite
 from locales import _
 
 PEOPLE = (
-    (1001, "Cán bộ Sở Nội vụ", "SNV", Role.FOCAL),
-    (2001, "Cán bộ Sở Tài chính", "STC", Role.CONSOLIDATOR),
+    (1001, "Nguyễn Văn An", "SNV", Role.FOCAL),
+    (2001, "Trần Thị Bình", "STC", Role.CONSOLIDATOR),
 )
+AGENCY_NAMES = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính"}  # of the demo campaign
 
 
 async def wait_settled(db_path: Path, within: float = 60.0) -> bool:
@@ -101,7 +102,7 @@ class Demo:
     def role_label(self) -> str:
         _uid, name, code, role = PEOPLE[self.current]
         kind = _("focal person") if role is Role.FOCAL else _("consolidator")
-        return f"{name} ({kind} {code})"
+        return f"{name} ({kind}, {AGENCY_NAMES[code]})"
 
     async def start(self, workdir: Path) -> None:
         await self.standin.start()
@@ -276,6 +277,8 @@ class ZaloDemo(Demo):
 
     async def start(self, workdir: Path) -> None:
         await self.zalo.start()
+        for uid, name, *_rest in PEOPLE:  # the greeting uses the person's Zalo display name
+            self.zalo.names[self.zid(uid)] = name
         db_path = workdir / "demo.sqlite3"
         campaign_file = self._shifted_campaign(workdir)
         codes = await self._invites(db_path, campaign_file)

@@ -40,6 +40,15 @@ class ProposalRepo(Repository):
         )
         return [_proposal(r) for r in rows]
 
+    async def drafts(self, campaign_id: int, agency_id: int) -> list[Proposal]:
+        """The agency's proposals begun and not sent yet, oldest first."""
+        rows = await self._all(
+            _SELECT + " WHERE k.campaign_id = ? AND k.filed_at IS NULL AND k.from_agency_id = ?"
+            " ORDER BY k.id",
+            (campaign_id, agency_id),
+        )
+        return [_proposal(r) for r in rows]
+
     async def draft(
         self,
         campaign_id: int,

@@ -95,7 +95,7 @@ class Tally(Value):
     answered: int = 0
     overdue: int = 0
     by_field: tuple[tuple[str, int, int, int], ...] = ()  # field, total, answered, overdue
-    by_department: tuple[tuple[str, int, int, int], ...] = ()  # code, total, answered, overdue
+    by_department: tuple[tuple[str, int, int, int], ...] = ()  # name, total, answered, overdue
 
 
 def tally(proposals: list[Proposal], today: dt.date) -> Tally:
@@ -105,7 +105,7 @@ def tally(proposals: list[Proposal], today: dt.date) -> Tally:
     def group(key: str) -> tuple[tuple[str, int, int, int], ...]:
         totals: dict[str, list[int]] = {}
         for p in live:
-            name = p.field if key == "field" else p.responsible_code
+            name = p.field if key == "field" else p.responsible_name
             if name is None:
                 continue
             t = totals.setdefault(name, [0, 0, 0])

@@ -18,6 +18,8 @@ MAX_BYTES = 64  # Telegram's limit for callback data
 FIELDS = ("c", "l", "p", "t", "o")  # content, lead, partners, timeline, output
 STATUSES = ("d", "o", "l", "n")  # progress: done, on track, late, not started
 ANSWERS = ("r", "i", "x")  # a proposal's answer: resolved, in progress, declined
+# the consolidators' lists of proposals: waiting to be routed, answer overdue, routed, answered
+PROPOSAL_GROUPS = ("f", "o", "r", "a")
 # prog/progd: the period's results (.xlsx/.docx); prop: the proposals (.xlsx)
 DOWNLOADS = ("docx", "xlsx", "draft", "prog", "progd", "prop")
 
@@ -292,10 +294,44 @@ class AskDepartment(Action):
     agency: int
 
 
+@_verb("kne")
+@dataclass(frozen=True)
+class EditProposal(Action):
+    """Before sending: edit the draft's content ("c") or change the department asked ("d")."""
+
+    proposal: int
+    what: str
+
+    def __post_init__(self) -> None:
+        if self.what not in ("c", "d"):
+            raise ValueError(self.what)
+
+
+@_verb("kns")
+@dataclass(frozen=True)
+class SendProposal(Action):
+    """The filer has checked the draft: it is filed."""
+
+    proposal: int
+
+
 @_verb("kno")
 @dataclass(frozen=True)
 class OpenProposal(Action):
     proposal: int
+
+
+@_verb("knl")
+@dataclass(frozen=True)
+class ProposalGroup(Action):
+    """A consolidator's list of the proposals in one state, a page at a time."""
+
+    group: str
+    page: int
+
+    def __post_init__(self) -> None:
+        if self.group not in PROPOSAL_GROUPS:
+            raise ValueError(self.group)
 
 
 @_verb("knr")
@@ -382,7 +418,10 @@ def command_of(action: Action | None) -> str:
         | NewProposal
         | ProposalField
         | AskDepartment
+        | EditProposal
+        | SendProposal
         | OpenProposal
+        | ProposalGroup
         | RouteProposal
         | ReassignProposal
         | AnswerProposal,

@@ -18,7 +18,7 @@ from domain.model import Plan
 from domain.progress import Progress
 from handlers.markup import clip, esc
 from handlers.progress import report_status_text
-from handlers.proposals import number
+from handlers.proposal_views import number
 from locales import _, days_phrase, fmt_date, fmt_number, ngettext
 
 # -- for the consolidators ---------------------------------------------------------------------
@@ -230,7 +230,7 @@ async def proposal_lines(
     for p in late[:overdue_max]:
         days = proposal_rules.overdue_days(p, today)
         lines.append(
-            f"⏰ {number(p)} {esc(p.from_code)} → {esc(p.responsible_code or '')}: "
+            f"⏰ {number(p)} {esc(p.from_name)} → {esc(p.responsible_name or '')}: "
             + ngettext("%(n)s day overdue", "%(n)s days overdue", days) % {"n": fmt_number(days)}
         )
     return lines

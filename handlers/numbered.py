@@ -115,9 +115,21 @@ def refusal_text(refusal: Refusal, menu: tuple[tuple[str, str], ...]) -> str:
     )
 
 
+_OWN_NUMBER = re.compile(r"^(\S+ )(\d+)\. ")  # "⬜ 1. Việc…": a label numbered itself
+
+
+def _unnumbered_label(k: int, label: str) -> str:
+    """A label that carries the same number as its line loses it: "1. ⬜ Việc…", not
+    "1. ⬜ 1. Việc…"."""
+    m = _OWN_NUMBER.match(label)
+    if m and int(m[2]) == k:
+        return m[1] + label[m.end() :]
+    return label
+
+
 def lines(menu: tuple[tuple[str, str], ...]) -> str:
     """The choices as numbered lines, then how to answer."""
-    out = [f"{k}. {esc(label)}" for k, (label, _data) in enumerate(menu, 1)]
+    out = [f"{k}. {esc(_unnumbered_label(k, label))}" for k, (label, _data) in enumerate(menu, 1)]
     return "\n".join(out) + "\n" + hint()
 
 

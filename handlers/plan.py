@@ -69,14 +69,18 @@ def index_of(plan: Plan, assignment_id: int) -> int:
     )
 
 
-async def show_menu(ctx: Ctx, *, edit: bool = False) -> None:
-    """Shows the main menu: each item with its state; leaves any step (saved data stays)."""
+async def show_menu(
+    ctx: Ctx, *, edit: bool = False, extra: list[list[Choice]] | None = None
+) -> None:
+    """Shows the plan's menu: each item with its state; leaves any step (saved data stays).
+    ``extra``: rows of the person's other roles (the main menu of a focal person who also
+    consolidates)."""
     plan = await current_plan(ctx)
     if plan is None or ctx.campaign is None:
         return
     await ctx.go("idle", assignment_id=None, measure_id=None, wizard=False)
     text, rows = views.menu(ctx.campaign.definition, plan, ctx.today, ctx.services.tz)
-    ctx.say(text, rows, edit=edit)
+    ctx.say(text, rows + (extra or []), edit=edit)
 
 
 async def choose_agency(ctx: Ctx, agency_id: int) -> None:

@@ -13,7 +13,6 @@ import datetime as dt
 
 from db.users import User
 from domain import proposals as rules
-from domain.documents.model import answer_label
 from domain.model import Agency, Role
 from domain.proposals import Answer, AnswerDraft, Proposal, State
 from domain.text import CONTENT_MAX, OUTPUT_MAX, TIMELINE_MAX
@@ -21,11 +20,25 @@ from domain.timeline import TimelineError, parse_timeline
 from handlers import buttons as act
 from handlers import views
 from handlers.context import Ctx
-from handlers.input import InputError, clean
+from handlers.input import InputError, clean, words
 from handlers.markup import clip, esc
 from handlers.plan import invalid_button
+from handlers.proposal_views import (
+    answer_name,
+    answer_rows,
+    back_button,
+    consolidator_lines,
+    details,
+    group_page,
+    label,
+    menu_button,
+    number,
+    review,
+    route_rows,
+    state_text,
+)
 from handlers.types import Choice
-from locales import _, days_phrase, fmt_date, fmt_number
+from locales import _, fmt_date, fmt_number
 
 STEPS = ("k_content", "k_answer", "k_expected")
 ACTIONS = (
@@ -33,7 +46,10 @@ ACTIONS = (
     act.NewProposal,
     act.ProposalField,
     act.AskDepartment,
+    act.EditProposal,
+    act.SendProposal,
     act.OpenProposal,
+    act.ProposalGroup,
     act.RouteProposal,
     act.ReassignProposal,
     act.AnswerProposal,
@@ -41,58 +57,7 @@ ACTIONS = (
 _ANSWERS = {"r": Answer.RESOLVED, "i": Answer.IN_PROGRESS, "x": Answer.DECLINED}
 NOBODY = 0  # "the consolidator decides" in AskDepartment
 LIST_MAX = 20
-
-
-def answer_name(answer: Answer) -> str:
-    return answer_label(answer)  # one wording, in the chat and in the documents
-
-
-def menu_button() -> Choice:
-    return Choice(_("📨 Proposals"), act.ProposalsMenu())
-
-
-def state_text(p: Proposal, today: dt.date) -> str:
-    if p.state is State.FILED:
-        return _("waiting to be routed")
-    if p.state is State.ROUTED and p.due_date:
-        return _("with {dept}, answer due {date} ({left})").format(
-            dept=esc(p.responsible_code or ""),
-            date=fmt_date(p.due_date),
-            left=days_phrase(p.due_date, today),
-        )
-    if p.state is State.ANSWERED and p.answer:
-        return _("answered by {dept}: {answer}").format(
-            dept=esc(p.responsible_code or ""), answer=answer_name(p.answer)
-        )
-    return _("draft")
-
-
-def _label(p: Proposal, today: dt.date) -> str:
-    late = "⏰ " if rules.overdue_days(p, today) else ""
-    return f"{late}{number(p)} · {clip(p.field, 24)} · {clip(p.content or '', 30)}"
-
-
-def number(p: Proposal) -> str:
-    return _("No. {n}").format(n=p.number)
-
-
-def details(p: Proposal, today: dt.date) -> str:
-    lines = [
-        _("**Proposal no. {n}** — {agency}").format(n=p.number, agency=esc(p.from_name)),
-        _("Field: {v}").format(v=esc(p.field)),
-        _("Content: {v}").format(v=esc(p.content or "")),
-        _("Asked of: {v}").format(
-            v=esc(p.asked_name) if p.asked_name else _("the consolidating agency decides")
-        ),
-        _("Status: {v}").format(v=state_text(p, today)),
-    ]
-    if p.answer_text:
-        lines.append(_("Answer: {v}").format(v=esc(p.answer_text)))
-    if p.expected:
-        lines.append(
-            _("Expected by: {v}").format(v=f"{esc(p.expected_text or '')} ({fmt_date(p.expected)})")
-        )
-    return "\n".join(lines)
+__all__ = ["menu_button", "number"]  # used by the notices (handlers.jobs, handlers.follow)
 
 
 # -- whose agency ------------------------------------------------------------------------------
@@ -144,13 +109,9 @@ async def show(ctx: Ctx, *, edit: bool = False) -> None:
     rows: list[list[Choice]] = []
     today = ctx.today
     if ctx.is_consolidator:
-        waiting = [
-            p for p in await ctx.tx.proposals.listing(ctx.campaign.id) if p.state is State.FILED
-        ]
-        lines.append(
-            _("**Proposals waiting to be routed:** {n}").format(n=fmt_number(len(waiting)))
-        )
-        rows += [[Choice(_label(p, today), act.OpenProposal(p.id))] for p in waiting[:LIST_MAX]]
+        more, buttons = consolidator_lines(await ctx.tx.proposals.listing(ctx.campaign.id), today)
+        lines += more
+        rows += buttons
     agency = None
     if ctx.focal_agencies():
         agency = _agency(ctx)
@@ -169,13 +130,34 @@ async def show(ctx: Ctx, *, edit: bool = False) -> None:
                 )
             )
             rows += [
-                [Choice("✍️ " + _label(p, today), act.OpenProposal(p.id))]
+                [Choice("✍️ " + label(p, today), act.OpenProposal(p.id))]
                 for p in (open_ + [p for p in to_answer if p not in open_])[:LIST_MAX]
             ]
-        lines.append(_("**Filed by {agency}:** {n}").format(agency=esc(agency.name), n=len(filed)))
+        if filed:
+            lines.append(
+                _("**Proposals filed by {agency}:** {n}").format(
+                    agency=esc(agency.name), n=fmt_number(len(filed))
+                )
+            )
+        else:
+            lines.append(
+                _("{agency} has not filed any proposal yet.").format(agency=esc(agency.name))
+            )
         for p in filed[:LIST_MAX]:
             lines.append(f"• {number(p)} {esc(clip(p.field, 30))}: " + state_text(p, today))
-            rows.append([Choice(_label(p, today), act.OpenProposal(p.id))])
+            rows.append([Choice(label(p, today), act.OpenProposal(p.id))])
+        drafts = await ctx.tx.proposals.drafts(ctx.campaign.id, agency.id)
+        if drafts:
+            lines.append(_("Drafts not sent yet: {n}").format(n=fmt_number(len(drafts))))
+        for p in drafts[:LIST_MAX]:
+            resume = (
+                act.AskDepartment(p.id, p.asked_agency_id or NOBODY)
+                if p.content
+                else act.EditProposal(p.id, "c")
+            )
+            content = p.content or _("(no content yet)")
+            text = f"📝 {clip(p.field, 24)} · {clip(content, 30)}"
+            rows.append([Choice(text, resume)])
         rows.append([Choice(_("➕ New proposal"), act.NewProposal())])
     ctx.say("\n".join(lines), rows, edit=edit)
 
@@ -191,7 +173,7 @@ async def ask_field(ctx: Ctx) -> None:
     choices = [Choice(f, act.ProposalField(k)) for k, f in enumerate(fields)]
     ctx.say(
         _("**New proposal.** Which field is it about?"),
-        [*_rows(choices), [menu_button()]],
+        [*_rows(choices), [back_button()]],
     )
 
 
@@ -217,8 +199,16 @@ async def prompt(ctx: Ctx) -> None:
     p = await ctx.tx.proposals.get(ctx.conv.proposal_id or 0)
     if p is None:
         return
-    back = [[menu_button()]]
-    if ctx.conv.step == "k_content":
+    back = [[back_button()]]
+    if ctx.conv.step == "k_content" and ctx.conv.pending == "review" and p.content:
+        ctx.say(  # editing from the review: the content as it stands, kept with one choice
+            _("Current content: {v}\nPlease type the new content.").format(v=esc(p.content)),
+            [
+                [Choice(_("↩️ Keep as is"), act.AskDepartment(p.id, p.asked_agency_id or NOBODY))],
+                *back,
+            ],
+        )
+    elif ctx.conv.step == "k_content":
         ctx.say(
             _("Field: {field}. Please type the proposal or obstacle (kiến nghị, đề xuất).").format(
                 field=esc(p.field)
@@ -248,13 +238,15 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
         await ctx.go("idle", proposal_id=None)
         await show(ctx)
         return
-    back = [[menu_button()]]
     try:
         if ctx.conv.step == "k_content":
             if p.state is not State.DRAFT:
                 raise InputError(_("That proposal is already filed."))
-            await ctx.tx.proposals.update(p.id, ctx.now, content=clean(raw, CONTENT_MAX))
-            await _ask_department(ctx, p)
+            await ctx.tx.proposals.update(p.id, ctx.now, content=words(raw, CONTENT_MAX))
+            if ctx.conv.pending == "review":  # edited from the review: back to it
+                await show_review(ctx, p.id)
+            else:
+                await _ask_department(ctx, p)
             return
         draft = ctx.conv.answer
         if draft is None or draft.proposal_id != p.id:  # no answer begun: start from the buttons
@@ -264,7 +256,7 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
         if not await _still_answerable(ctx, p, draft):
             return
         if ctx.conv.step == "k_answer":
-            draft = draft.model_copy(update={"text": clean(raw, OUTPUT_MAX)})
+            draft = draft.model_copy(update={"text": words(raw, OUTPUT_MAX)})
             if draft.kind is Answer.IN_PROGRESS:
                 await ctx.go("k_expected", proposal_id=p.id, answer=draft)
                 await prompt(ctx)
@@ -284,7 +276,8 @@ async def answer_text(ctx: Ctx, raw: str) -> None:
             )
         await _answered(ctx, p, draft, expected_text=tl.text, expected=tl.due)
     except InputError as err:
-        ctx.say(str(err), back)
+        ctx.say(str(err))
+        await prompt(ctx)  # the question again, with its choices
 
 
 async def _still_answerable(ctx: Ctx, p: Proposal, draft: AnswerDraft) -> bool:
@@ -338,27 +331,72 @@ async def _ask_department(ctx: Ctx, p: Proposal) -> None:
                     act.AskDepartment(p.id, NOBODY),
                 )
             ],
+            [back_button()],
         ],
     )
 
 
-async def file(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
-    """Files the draft, asking that department (or nobody), and tells the consolidators."""
+async def _own_draft(ctx: Ctx, proposal_id: int) -> Proposal | None:
+    """The person's agency's draft, or None (told why): a stale or forged button, or a
+    proposal already sent."""
     p = await ctx.tx.proposals.get(proposal_id)
     mine = {a.id for a in ctx.focal_agencies()}
-    if p is None or p.from_agency_id not in mine or ctx.campaign is None or not p.content:
+    if p is None or p.from_agency_id not in mine or ctx.campaign is None:
         await invalid_button(ctx)
-        return
+        return None
     if p.state is not State.DRAFT:
         ctx.say(_("Proposal no. {n} is already filed.").format(n=p.number), [[menu_button()]])
+        return None
+    return p
+
+
+async def choose_department(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
+    """Keeps the department asked (or none: the consolidating agency decides) and shows the
+    draft to check before it is sent."""
+    p = await _own_draft(ctx, proposal_id)
+    if p is None:
         return
-    if agency_id != NOBODY and agency_id not in {a.id for a in await _departments(ctx)}:
+    if not p.content or (
+        agency_id != NOBODY and agency_id not in {a.id for a in await _departments(ctx)}
+    ):
         await invalid_button(ctx)
         return
-    if agency_id != NOBODY:
-        await ctx.tx.proposals.update(p.id, ctx.now, asked_agency_id=agency_id)
+    await ctx.tx.proposals.update(p.id, ctx.now, asked_agency_id=agency_id or None)
+    await show_review(ctx, p.id)
+
+
+async def show_review(ctx: Ctx, proposal_id: int) -> None:
+    """The draft as it will be sent; the person sends it, edits it, or leaves it as a draft."""
+    p = await ctx.tx.proposals.get(proposal_id)
+    assert p is not None
+    await ctx.go("idle", proposal_id=p.id, pending="review")
+    ctx.say(*review(p))
+
+
+async def edit_draft(ctx: Ctx, proposal_id: int, what: str) -> None:
+    """From the review: the content typed again, or another department chosen."""
+    p = await _own_draft(ctx, proposal_id)
+    if p is None:
+        return
+    if what == "d":
+        await _ask_department(ctx, p)
+        return
+    # a draft with content goes back to its review once edited; one without asks the department
+    await ctx.go("k_content", proposal_id=p.id, pending="review" if p.content else None)
+    await prompt(ctx)
+
+
+async def file(ctx: Ctx, proposal_id: int) -> None:
+    """Files the checked draft, asking the department chosen (or nobody), and tells the
+    consolidators."""
+    p = await _own_draft(ctx, proposal_id)
+    if p is None:
+        return
+    if not p.content:
+        await invalid_button(ctx)
+        return
     number = await ctx.tx.proposals.file(p.id, ctx.now)
-    await ctx.audit("proposal.file", "proposal", p.id, number=number, asked=agency_id or None)
+    await ctx.audit("proposal.file", "proposal", p.id, number=number, asked=p.asked_agency_id)
     await ctx.go("idle", proposal_id=None)
     filed = await ctx.tx.proposals.get(p.id)
     assert filed is not None
@@ -372,24 +410,9 @@ async def file(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
     ctx.tell(
         await _consolidators(ctx),
         lambda: "📨 " + details(filed, ctx.today),
-        lambda: _route_rows(filed),
+        lambda: route_rows(filed),
         sender_too=True,
     )
-
-
-def _route_rows(p: Proposal) -> list[list[Choice]]:
-    rows = []
-    if p.asked_agency_id:
-        rows.append(
-            [
-                Choice(
-                    _("✅ Route to {dept}").format(dept=p.asked_code),
-                    act.RouteProposal(p.id, p.asked_agency_id),
-                )
-            ]
-        )
-    rows.append([Choice(_("🔁 Route to another department"), act.ReassignProposal(p.id))])
-    return rows
 
 
 async def _consolidators(ctx: Ctx) -> list[User]:
@@ -431,19 +454,11 @@ async def open_proposal(ctx: Ctx, proposal_id: int) -> None:
         return
     rows: list[list[Choice]] = []
     if ctx.is_consolidator and p.state in (State.FILED, State.ROUTED):
-        rows += _route_rows(p)
+        rows += route_rows(p)
     if p.responsible_agency_id in {a.id for a in ctx.focal_agencies()}:
-        rows += _answer_rows(p)
-    rows.append([menu_button()])
+        rows += answer_rows(p)
+    rows.append([back_button()])
     ctx.say(details(p, ctx.today), rows)
-
-
-def _answer_rows(p: Proposal) -> list[list[Choice]]:
-    return [
-        [Choice("✅ " + answer_name(Answer.RESOLVED), act.AnswerProposal(p.id, "r"))],
-        [Choice("⏳ " + answer_name(Answer.IN_PROGRESS), act.AnswerProposal(p.id, "i"))],
-        [Choice("✖️ " + answer_name(Answer.DECLINED), act.AnswerProposal(p.id, "x"))],
-    ]
 
 
 async def reassign(ctx: Ctx, proposal_id: int) -> None:
@@ -460,7 +475,7 @@ async def reassign(ctx: Ctx, proposal_id: int) -> None:
     ]
     ctx.say(
         _("Route proposal no. {n} to which department?").format(n=p.number),
-        [*_rows(choices), [menu_button()]],
+        [*_rows(choices), [back_button()]],
     )
 
 
@@ -506,7 +521,7 @@ async def route(ctx: Ctx, proposal_id: int, agency_id: int) -> None:
             + "\n"
             + details(routed, ctx.today)
         ),
-        lambda: _answer_rows(routed),
+        lambda: answer_rows(routed),
         sender_too=True,
     )
     ctx.tell(
@@ -588,7 +603,13 @@ async def on_button(ctx: Ctx, action: act.Action) -> None:
         case act.ProposalField(field=index):
             await choose_field(ctx, index)
         case act.AskDepartment(proposal=pid, agency=agency_id):
-            await file(ctx, pid, agency_id)
+            await choose_department(ctx, pid, agency_id)
+        case act.EditProposal(proposal=pid, what=what):
+            await edit_draft(ctx, pid, what)
+        case act.SendProposal(proposal=pid):
+            await file(ctx, pid)
+        case act.ProposalGroup(group=group, page=page):
+            await show_group(ctx, group, page)
         case act.OpenProposal(proposal=pid):
             await open_proposal(ctx, pid)
         case act.ReassignProposal(proposal=pid):
@@ -599,3 +620,12 @@ async def on_button(ctx: Ctx, action: act.Action) -> None:
             await start_answer(ctx, pid, code)
         case _:
             await invalid_button(ctx)
+
+
+async def show_group(ctx: Ctx, group: str, page: int) -> None:
+    """A consolidator's list of the proposals in one state."""
+    if ctx.campaign is None or not ctx.is_consolidator:
+        await invalid_button(ctx)
+        return
+    proposals = await ctx.tx.proposals.listing(ctx.campaign.id)
+    ctx.say(*group_page(proposals, group, page, ctx.today), edit=True)

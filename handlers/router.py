@@ -22,6 +22,7 @@ from handlers import buttons as act
 from handlers import (
     common,
     consolidate,
+    home,
     measure,
     numbered,
     plan,
@@ -44,7 +45,7 @@ BATCH_MAX = 50  # updates stored in one transaction at most
 COMMANDS: dict[str, Handler] = {
     "start": registration.start,
     "kehoach": plan.show_menu,
-    "menu": plan.show_menu,
+    "menu": home.show,
     "xem": plan.view_all,
     "nop": plan.ask_submit,
     "tiendo": progress.show,
@@ -380,7 +381,7 @@ class Core:
             return
         match action:
             case act.Menu():
-                await plan.show_menu(ctx, edit=True)
+                await home.show(ctx, edit=True)
             case act.ChooseAgency(agency=agency_id):
                 await plan.choose_agency(ctx, agency_id)
             case act.Back() if ctx.conv.step in progress.STEPS:

@@ -56,7 +56,8 @@ async def test_an_agency_taken_out_of_the_file_keeps_its_data_and_loses_its_righ
     calls = await h.press(FOCAL, button(calls, "Kiến nghị mới"))
     calls = await h.press(FOCAL, button(calls, "Chuyển đổi số"))
     calls = await h.send(FOCAL, "Đề nghị hỗ trợ thiết bị")
-    await h.press(FOCAL, button(calls, "Chưa rõ"))
+    calls = await h.press(FOCAL, button(calls, "Chưa rõ"))
+    await h.press(FOCAL, button(calls, "Gửi kiến nghị"))
     await stop_harness(h)
 
     _without(campaign, "XA_MAU_01")

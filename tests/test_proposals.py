@@ -49,7 +49,7 @@ def to(calls: list, uid: int) -> str:
 
 async def _file(h: Harness) -> list:
     calls = await h.send(FOCAL, "/kiennghi")
-    assert "Xã mẫu 01 (mẫu, thay bằng danh sách thật) đã gửi:</b> 0" in to(calls, FOCAL)
+    assert "Xã mẫu 01 (mẫu, thay bằng danh sách thật) chưa gửi kiến nghị nào." in to(calls, FOCAL)
     calls = await h.press(FOCAL, button(calls, "Kiến nghị mới"))
     assert "Thuộc lĩnh vực nào?" in text_of(calls)
     calls = await h.press(FOCAL, button(calls, "Chuyển đổi số"))
@@ -59,7 +59,13 @@ async def _file(h: Harness) -> list:
     labels = [label for label, _ in buttons_of(calls)]
     assert "Sở Khoa học và Công nghệ" in labels and "Sở Nội vụ" in labels
     assert not [x for x in labels if "Xã mẫu" in x or "Phường mẫu" in x]  # departments only
-    return await h.press(FOCAL, button(calls, "Sở Khoa học và Công nghệ"))
+    calls = await h.press(FOCAL, button(calls, "Sở Khoa học và Công nghệ"))
+    text = text_of(calls)  # #21.6: the filer checks the proposal before it is sent
+    assert "Anh/chị vui lòng kiểm tra kiến nghị trước khi gửi:" in text
+    assert "Nội dung: Đề nghị hỗ trợ thiết bị họp trực tuyến đến thôn" in text
+    assert "Đề nghị đơn vị: Sở Khoa học và Công nghệ" in text
+    assert await h.rows("SELECT number FROM proposals") == [(None,)]  # not sent yet
+    return await h.press(FOCAL, button(calls, "Gửi kiến nghị"))
 
 
 async def test_filed_routed_answered_and_the_commune_told(h: Harness) -> None:
@@ -72,7 +78,7 @@ async def test_filed_routed_answered_and_the_commune_told(h: Harness) -> None:
         (1, "Chuyển đổi số", None)
     ]
 
-    calls = await h.press(CONSOLIDATOR, button(calls, "Giao SKHCN"))
+    calls = await h.press(CONSOLIDATOR, button(calls, "Giao Sở Khoa học và Công nghệ"))
     assert "✅ Đã giao kiến nghị số 1 cho Sở Khoa học và Công nghệ; hạn trả lời 30/01/2026" in (
         to(calls, CONSOLIDATOR)
     )
@@ -90,8 +96,11 @@ async def test_filed_routed_answered_and_the_commune_told(h: Harness) -> None:
 
     h.clock.advance(days=18)  # 02/02/2026: the answer is 3 days late
     text = to(await h.send(CONSOLIDATOR, "/tonghop"), CONSOLIDATOR)
-    assert "quá hạn trả lời 1" in text and "SKHCN 0/1 (⏰ 1)" in text
-    assert "⏰ Số 1 XA_MAU_01 → SKHCN: quá hạn 3 ngày" in text
+    assert "quá hạn trả lời 1" in text and "Sở Khoa học và Công nghệ 0/1 (⏰ 1)" in text
+    assert (
+        "⏰ Số 1 Xã mẫu 01 (mẫu, thay bằng danh sách thật) → Sở Khoa học và Công nghệ: quá hạn 3 ngày"
+        in text
+    )
 
     calls = await h.press(FOCAL2, answer)
     assert "Kiến nghị số 1: Đang xử lý. Anh/chị nhập nội dung trả lời." in text_of(calls)
@@ -121,6 +130,7 @@ async def test_only_the_parties_may_see_route_or_answer(h: Harness) -> None:
         (FOCAL, f"knr:{pid}:1"),  # the proposer cannot route it
         (FOCAL2, f"kny:{pid}:r"),  # not routed to SKHCN yet: nothing to answer
         (FOCAL, f"kna:{pid}:1"),  # filed already: not filed twice
+        (FOCAL, f"kns:{pid}"),  # nor sent twice
         (FOCAL, "knf:99"),  # no such field
     ):
         calls = await h.press(uid, data)
@@ -132,7 +142,7 @@ async def test_only_the_parties_may_see_route_or_answer(h: Harness) -> None:
 
 async def test_overdue_is_counted_in_the_provinces_time_zone(h: Harness) -> None:
     calls = await _file(h)
-    await h.press(CONSOLIDATOR, button(calls, "Giao SKHCN"))  # due 30/01/2026
+    await h.press(CONSOLIDATOR, button(calls, "Giao Sở Khoa học và Công nghệ"))  # due 30/01/2026
     h.clock.at = dt.datetime(2026, 1, 30, 16, 30, tzinfo=dt.UTC)  # 23:30 on the 30th in Hà Nội
     assert "quá hạn trả lời 0" in to(await h.send(CONSOLIDATOR, "/tonghop"), CONSOLIDATOR)
     h.clock.at = dt.datetime(2026, 1, 30, 17, 30, tzinfo=dt.UTC)  # 00:30 on the 31st
@@ -154,9 +164,15 @@ async def test_a_draft_survives_a_restart_and_the_department_may_be_left_open(
 
     h = await start_harness(settings, clock)
     try:
-        calls = await h.send(FOCAL, "🙏")  # no text? An emoji is text: it is the content
+        calls = await h.send(FOCAL, "🙏")  # only an emoji: it would vanish from the documents
+        assert "Anh/chị vui lòng ghi bằng lời văn" in text_of(calls)
+        assert "Anh/chị nhập nội dung kiến nghị" in text_of(calls)  # the question again
+        assert await h.rows("SELECT content FROM proposals") == [(None,)]
+        calls = await h.send(FOCAL, "Đề nghị bổ sung biên chế cho xã")
         assert "Đề nghị đơn vị nào trả lời?" in text_of(calls)
         calls = await h.press(FOCAL, button(calls, "Chưa rõ"))
+        assert "Đề nghị đơn vị: cơ quan tổng hợp quyết định" in text_of(calls)
+        calls = await h.press(FOCAL, button(calls, "Gửi kiến nghị"))
         assert "✅ Đã gửi kiến nghị số 1" in text_of(calls)
         told = to(calls, CONSOLIDATOR)
         assert "Đề nghị đơn vị: cơ quan tổng hợp quyết định" in told
@@ -166,7 +182,7 @@ async def test_a_draft_survives_a_restart_and_the_department_may_be_left_open(
                 [c for c in calls if c.params.get("chat_id") == CONSOLIDATOR]
             )
         ]
-        assert labels == ["🔁 Giao đơn vị khác"]
+        assert labels == ["🏛 Giao đơn vị"]  # #21.6: nobody asked, so not "another" department
     finally:
         await stop_harness(h)
 
@@ -184,6 +200,7 @@ async def test_filed_from_the_period_report_keeps_its_period(harness: Harness) -
     calls = await h.press(FOCAL, button(calls, "Thủ tục hành chính"))
     calls = await h.send(FOCAL, "Đề nghị hướng dẫn liên thông dữ liệu")
     calls = await h.press(FOCAL, button(calls, "Sở Khoa học và Công nghệ"))
+    calls = await h.press(FOCAL, button(calls, "Gửi kiến nghị"))
     assert "✅ Đã gửi kiến nghị số 1" in text_of(calls)
     assert await h.rows("SELECT period, field FROM proposals") == [
         ("2026-Q1", "Thủ tục hành chính")
@@ -196,12 +213,13 @@ async def test_the_proposals_spreadsheet_by_field_and_by_department(h: Harness) 
     from openpyxl import load_workbook
 
     calls = await _file(h)  # no. 1: Chuyển đổi số, asks SKHCN
-    await h.press(CONSOLIDATOR, button(calls, "Giao SKHCN"))
+    await h.press(CONSOLIDATOR, button(calls, "Giao Sở Khoa học và Công nghệ"))
     calls = await h.send(FOCAL, "/kiennghi")
     calls = await h.press(FOCAL, button(calls, "Kiến nghị mới"))
     calls = await h.press(FOCAL, button(calls, "Vận hành chính quyền"))
     calls = await h.send(FOCAL, "Đề nghị sổ tay hướng dẫn phân cấp")
-    await h.press(FOCAL, button(calls, "Sở Nội vụ"))  # no. 2, waiting to be routed
+    calls = await h.press(FOCAL, button(calls, "Sở Nội vụ"))
+    await h.press(FOCAL, button(calls, "Gửi kiến nghị"))  # no. 2, waiting to be routed
     ((pid,),) = await h.rows("SELECT id FROM proposals WHERE number = 1")
     await h.press(FOCAL2, f"kny:{pid}:r")
     await h.send(FOCAL2, "Đã cấp 12 bộ thiết bị")
@@ -234,7 +252,7 @@ async def test_the_department_is_nudged_before_and_after_the_answer_is_due(h: Ha
     from tests.core import VN
 
     calls = await _file(h)
-    await h.press(CONSOLIDATOR, button(calls, "Giao SKHCN"))  # due 30/01/2026
+    await h.press(CONSOLIDATOR, button(calls, "Giao Sở Khoa học và Công nghệ"))  # due 30/01/2026
 
     async def nudges(when: dt.datetime) -> list[str]:
         h.clock.at = when
@@ -291,7 +309,7 @@ SNV_FOCAL = 1005
 
 async def _routed_to_skhcn(h: Harness) -> int:
     calls = await _file(h)
-    await h.press(CONSOLIDATOR, button(calls, "Giao SKHCN"))
+    await h.press(CONSOLIDATOR, button(calls, "Giao Sở Khoa học và Công nghệ"))
     ((pid,),) = await h.rows("SELECT id FROM proposals")
     return int(pid)
 
@@ -378,3 +396,72 @@ async def test_choosing_a_kind_then_cancelling_changes_nothing(h: Harness) -> No
     assert await h.rows("SELECT answer, answer_text, expected FROM proposals") == [
         ("in_progress", "Đang bổ sung thêm thiết bị", "2026-09-30")
     ]
+
+
+async def test_consolidators_list_proposals_by_state_each_openable(h: Harness) -> None:
+    """#21.6: after routing, the proposal is still listed (routed, overdue, answered) and opens."""
+    calls = await _file(h)
+    await h.press(CONSOLIDATOR, button(calls, "Giao Sở Khoa học và Công nghệ"))
+    calls = await h.send(CONSOLIDATOR, "/kiennghi")
+    text = to(calls, CONSOLIDATOR)
+    assert "📥 Chờ giao xử lý: 0" in text and "⏳ Đã giao, đang trong hạn trả lời: 1" in text
+    assert "⏰ Quá hạn trả lời: 0" in text and "✅ Đã trả lời: 0" in text
+    calls = await h.press(CONSOLIDATOR, button(calls, "Đã giao, đang trong hạn trả lời (1)"))
+    text = to(calls, CONSOLIDATOR)
+    assert "• Số 1 Xã mẫu 01 (mẫu, thay bằng danh sách thật) — Chuyển đổi số: " in text
+    assert "đã giao cho Sở Khoa học và Công nghệ, hạn trả lời 30/01/2026" in text
+    assert "⬅️ Quay lại" in [label for label, _ in buttons_of(calls)]
+    calls = await h.press(CONSOLIDATOR, button(calls, "Số 1 · Chuyển đổi số"))
+    text = to(calls, CONSOLIDATOR)
+    assert "<b>Kiến nghị số 1</b>" in text
+    labels = [label for label, _ in buttons_of(calls)]
+    assert "🔁 Giao đơn vị khác" in labels and labels[-1] == "⬅️ Quay lại"
+
+    h.clock.advance(days=18)  # the answer is late: listed as overdue, most overdue first
+    calls = await h.send(CONSOLIDATOR, "/kiennghi")
+    assert "⏰ Quá hạn trả lời: 1" in to(calls, CONSOLIDATOR)
+    calls = await h.press(CONSOLIDATOR, button(calls, "Quá hạn trả lời (1)"))
+    assert "⏰ Số 1 · Chuyển đổi số" in next(label for label, _ in buttons_of(calls))
+
+    ((pid,),) = await h.rows("SELECT id FROM proposals")
+    await h.press(FOCAL2, f"kny:{pid}:r")
+    await h.send(FOCAL2, "Đã cấp 12 bộ thiết bị")
+    calls = await h.send(CONSOLIDATOR, "/kiennghi")
+    assert "✅ Đã trả lời: 1" in to(calls, CONSOLIDATOR)
+    calls = await h.press(CONSOLIDATOR, button(calls, "Đã trả lời (1)"))
+    calls = await h.press(CONSOLIDATOR, button(calls, "Số 1 · Chuyển đổi số"))
+    assert "Trả lời: Đã cấp 12 bộ thiết bị" in to(calls, CONSOLIDATOR)
+    assert [label for label, _ in buttons_of(calls)] == ["⬅️ Quay lại"]  # answered: no routing
+    calls = await h.press(CONSOLIDATOR, "knl:z:0")  # a forged list
+    assert "không hợp lệ" in text_of(calls)
+
+
+async def test_the_filer_edits_the_draft_before_sending_and_may_come_back_to_it(
+    h: Harness,
+) -> None:
+    """#21.6: the review before sending edits the content or the department; a draft left for
+    later is listed and resumes at its review."""
+    calls = await h.send(FOCAL, "/kiennghi")
+    calls = await h.press(FOCAL, button(calls, "Kiến nghị mới"))
+    calls = await h.press(FOCAL, button(calls, "Chuyển đổi số"))
+    calls = await h.send(FOCAL, "Đề nghị hỗ trợ thiết bị")
+    calls = await h.press(FOCAL, button(calls, "Sở Nội vụ"))
+    calls = await h.press(FOCAL, button(calls, "Sửa nội dung"))
+    assert "Nội dung hiện tại: Đề nghị hỗ trợ thiết bị" in text_of(calls)
+    calls = await h.send(FOCAL, "Đề nghị hỗ trợ 5 bộ thiết bị họp trực tuyến")
+    text = text_of(calls)  # straight back to the review, the department kept
+    assert "Nội dung: Đề nghị hỗ trợ 5 bộ thiết bị họp trực tuyến" in text
+    assert "Đề nghị đơn vị: Sở Nội vụ" in text
+    calls = await h.press(FOCAL, button(calls, "Đổi đơn vị trả lời"))
+    calls = await h.press(FOCAL, button(calls, "Sở Khoa học và Công nghệ"))
+    assert "Đề nghị đơn vị: Sở Khoa học và Công nghệ" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Để sau"))
+    assert "Kiến nghị đang soạn, chưa gửi: 1" in text_of(calls)
+    assert await h.rows("SELECT number, content FROM proposals") == [
+        (None, "Đề nghị hỗ trợ 5 bộ thiết bị họp trực tuyến")
+    ]
+    calls = await h.press(FOCAL, button(calls, "📝 Chuyển đổi số"))
+    assert "kiểm tra kiến nghị trước khi gửi" in text_of(calls)
+    calls = await h.press(FOCAL, button(calls, "Gửi kiến nghị"))
+    assert "✅ Đã gửi kiến nghị số 1" in to(calls, FOCAL)
+    assert "Đề nghị đơn vị: Sở Khoa học và Công nghệ" in to(calls, CONSOLIDATOR)

@@ -40,6 +40,7 @@ class ZaloStandIn:
         self.refused: list[tuple[str, str]] = []  # (method, why) of every refusal
         self.calls: list[str] = []
         self.known_chats: set[str] = set()
+        self.names: dict[str, str] = {}  # a chat's display name, as Zalo sends it with each message
         self.blocked: set[str] = set()
         self.webhook: tuple[str, str] | None = None
         self.faults: dict[str, deque[int]] = {}
@@ -86,7 +87,10 @@ class ZaloStandIn:
                     "message_id": message_id,
                     "date": int(time.time() * 1000),
                     "chat": {"id": user, "chat_type": "PRIVATE"},
-                    "from": {"id": user, "display_name": f"Người dùng {user[-4:]}"},
+                    "from": {
+                        "id": user,
+                        "display_name": self.names.get(user, f"Người dùng {user[-4:]}"),
+                    },
                     **message,
                 },
             }

@@ -98,6 +98,19 @@ def number(messages: list[ZaloSent], part: str) -> str:
     return found[-1]
 
 
+def item(messages: list[ZaloSent], n: int) -> str:
+    """The number shown for the plan's n-th item in its menu ("2. ⬜ Việc…": the item's own
+    number is not written twice)."""
+    found = [
+        m[1]
+        for s in messages
+        for line in s.text.splitlines()
+        if (m := re.match(r"(\d+)\. [⬜🟡✅] ", line))
+    ]
+    assert len(found) >= n, f"no item {n} in the menu"
+    return found[n - 1]
+
+
 @pytest.fixture
 async def zw(tmp_path: Path) -> AsyncIterator[ZaloWorld]:
     standin = ZaloStandIn()
@@ -125,7 +138,7 @@ async def test_a_plan_and_the_consolidated_document_in_zalo(zw: ZaloWorld) -> No
 
     out = await zw.send(FOCAL, "ke hoach")
     assert "Trả lời bằng số" in said(out)
-    out = await zw.send(FOCAL, number(out, "1."))
+    out = await zw.send(FOCAL, item(out, 1))
     out = await zw.send(FOCAL, number(out, "Nhập mục tiêu"))
     out = await zw.send(FOCAL, "Giải quyết dứt điểm đơn thư tồn đọng")
     out = await zw.send(FOCAL, number(out, "Thêm nhiệm vụ"))
@@ -219,7 +232,7 @@ async def test_webhook_mode_survives_kill_9_and_ignores_duplicates(tmp_path: Pat
         assert standin.webhook == (f"http://127.0.0.1:{w.port}/zalo-hook", "s3cret-zalo-hook")
         await w.send(FOCAL, f"/start {code}")
         out = await w.send(FOCAL, "kehoach")
-        out = await w.send(FOCAL, number(out, "1."))
+        out = await w.send(FOCAL, item(out, 1))
         out = await w.send(FOCAL, number(out, "Nhập mục tiêu"))
         await w.send(FOCAL, "Mục tiêu đã xác nhận trước khi bị tắt")
         assert w.proc is not None
