@@ -53,7 +53,7 @@ async def test_status_at_a_glance(h: Harness) -> None:
     calls = await h.send(CONSOLIDATOR, "/tonghop sxd")
     assert "Mục tiêu SXD" in text_of(calls)
     calls = await h.send(CONSOLIDATOR, "/tonghop XYZ")
-    assert "Không có mã đơn vị: XYZ" in text_of(calls)
+    assert "Không có đơn vị nào mang mã XYZ." in text_of(calls)
 
 
 async def test_documents_from_the_buttons(h: Harness) -> None:
@@ -92,7 +92,7 @@ async def test_return_for_revision(h: Harness) -> None:
     to_focal = [c for c in calls if c.params.get("chat_id") == FOCAL]
     assert len(to_focal) == 1
     assert "Lý do: Bổ sung &lt;tiến độ&gt; cụ thể" in to_focal[0].text
-    assert "đã báo 1 đầu mối" in text_of(
+    assert "đã thông báo cho 1 đầu mối" in text_of(
         [c for c in calls if c.params.get("chat_id") == CONSOLIDATOR]
     )
     calls = await h.send(CONSOLIDATOR, "/tonghop")
@@ -125,7 +125,7 @@ async def test_remind_now(h: Harness) -> None:
     text = text_of([c for c in calls if c.params.get("chat_id") == CONSOLIDATOR])
     assert "Đã nhắc 1 đơn vị (1 tin nhắn)" in text
     assert (
-        "Chưa có đầu mối để nhắc tại: Sở Tài chính, Sở Nông nghiệp và Môi trường, Sở Công Thương, Sở Khoa học và Công nghệ, Sở Y tế, Sở Giáo dục và Đào tạo, Thanh tra tỉnh"
+        "Các đơn vị chưa có đầu mối để nhắc: Sở Tài chính, Sở Nông nghiệp và Môi trường, Sở Công Thương, Sở Khoa học và Công nghệ, Sở Y tế, Sở Giáo dục và Đào tạo, Thanh tra tỉnh"
         in text
     )
 

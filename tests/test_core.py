@@ -76,6 +76,6 @@ async def test_a_wrong_code_from_a_linked_person_changes_nothing_and_says_so(
     outs = await h.send(FOCAL, "/start khong-phai-ma-that")
     said = text(outs)
     assert "Mã mời không hợp lệ" in said
-    assert "Mã không được dùng, không có gì thay đổi" in said and "Thanh tra tỉnh" in said
+    assert "Mã mời chưa được sử dụng; không có gì thay đổi" in said and "Thanh tra tỉnh" in said
     assert "chỉ phục vụ người được" not in said  # not the stranger's text
     assert await h.rows("SELECT count(*) FROM memberships") == [(1,)]

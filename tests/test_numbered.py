@@ -130,7 +130,7 @@ async def test_zero_and_menu_return_to_the_main_menu_and_words_are_commands(
 
 
 def test_reading_is_only_for_whole_messages() -> None:
-    menu = (("📋 Menu kế hoạch", "menu"), ("⬅️ Quay lại", "back:1"))
+    menu = (("📋 Menu chính", "menu"), ("⬅️ Quay lại", "back:1"))
 
     def ev(t: str) -> Event:
         return Event(channel="zalo", delivery_id="1", user_id="u", kind=Kind.TEXT, text=t)
@@ -143,7 +143,7 @@ def test_reading_is_only_for_whole_messages() -> None:
     assert isinstance(year, Event) and year.kind is Kind.TEXT  # a year is an answer
     back = read(ev("quay lai"), menu)
     assert isinstance(back, Event) and back.data == "back:1"  # the label first
-    home = read(ev("quay lai"), (("📋 Menu kế hoạch", "menu"),))
+    home = read(ev("quay lai"), (("📋 Menu chính", "menu"),))
     assert isinstance(home, Event) and home.data == "menu"
 
 

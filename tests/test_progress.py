@@ -121,7 +121,7 @@ async def test_a_quarter_measure_by_measure_then_submitted_and_resubmitted(
     ]
 
     calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
-    assert "Nộp báo cáo tiến độ quý I/2026 của Sở Nội vụ?" in text_of(calls)
+    assert "Anh/chị có nộp báo cáo tiến độ quý I/2026 của Sở Nội vụ không?" in text_of(calls)
     calls = await h.press(FOCAL, button(calls, "Xác nhận nộp"))
     assert "Đã nộp báo cáo tiến độ quý I/2026 của Sở Nội vụ, bản 1" in text_of(calls)
     sent = [c for c in calls if c.params.get("chat_id") == CONSOLIDATOR]

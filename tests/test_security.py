@@ -109,7 +109,7 @@ async def test_admin_creates_an_invite_in_chat(harness: Harness) -> None:
     assert await h.rows("SELECT role FROM memberships") == [(Role.CONSOLIDATOR.value,)]
     for bad in ("/moi", "/moi XYZ", "/moi SNV vua", "/moi SNV dau-moi 999"):
         calls = await h.send(ADMIN, bad)
-        assert "Cách dùng" in text_of(calls) or "Không có mã đơn vị" in text_of(calls), bad
+        assert "Cách dùng" in text_of(calls) or "Không có đơn vị nào mang mã" in text_of(calls), bad
 
 
 async def test_stale_confirm_submits_only_the_plan_it_names(harness: Harness) -> None:

@@ -172,7 +172,7 @@ async def test_template_filled_at_a_desk_is_checked_shown_and_saved(harness: Har
             s.cell(rows[2], col).value = None  # a measure removed: its cells cleared
 
     calls = await _send_file(h, FOCAL, _fill(again, edit))
-    assert "Nội dung 1: 1 sửa; 1 xóa" in text_of(calls)
+    assert "Nội dung 1: 1 nhiệm vụ được sửa; 1 nhiệm vụ bị xóa" in text_of(calls)
     await h.press(FOCAL, button(calls, "Lưu"))
     assert [(r[1], r[2]) for r in await _stored(h)] == [
         (1, "Rà soát chức năng, nhiệm vụ"),
