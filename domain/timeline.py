@@ -12,13 +12,22 @@ recurs. Understood, with or without diacritics and in any case:
   ``quý II và quý III năm 2026``;
 * halves and parts of a year: ``6 tháng đầu năm 2026``, ``9 tháng đầu năm``, ``6 tháng cuối
   năm``, ``đầu năm 2026`` (end of quarter I), ``giữa năm 2026``, ``cuối năm 2026``;
-* years: ``năm 2026``, ``2026-2027``, ``giai đoạn 2026-2030``;
-* recurring: ``thường xuyên``, ``hằng/hàng ngày, tuần, tháng, quý, năm``, ``định kỳ``, ``liên
-  tục``, ``thường niên`` — alone, or with a period (``quý II/2026 và thường xuyên``).
+* years: ``năm 2026``, ``2026-2027``, ``giai đoạn 2026-2030``, ``nhiệm kỳ 2026-2031``, ``năm học
+  2026-2027`` (ends in May), ``từ nay đến hết năm 2026``, ``cả năm 2026``;
+* before a period begins: ``trước tháng 6/2026`` (31/5), ``trước quý II/2026`` (31/3); before
+  Tết: ``trước Tết Nguyên đán Bính Ngọ`` (the day before, from :data:`TET`);
+* two periods in full: ``từ quý II/2026 đến quý IV/2026``; a period made precise by a date inside
+  it, in brackets or after ";": ``quý II/2026 (trước ngày 30/6/2026)``, ``năm 2026; hoàn thành
+  trước ngày 15/12/2026``;
+* recurring: ``thường xuyên``, ``hằng/hàng ngày, tuần, tháng, quý, năm``, ``định kỳ``, ``định kỳ 6
+  tháng``, ``6 tháng/lần``, ``các năm tiếp theo``, ``liên tục``, ``thường niên`` — alone, or with a
+  period (``quý II/2026 và thường xuyên``).
 
 Where the year is left out (``trước 30/6``, ``quý III``) the caller's ``default_year`` (the
-campaign's) is used. Text that names no period we can be sure of raises :class:`TimelineError`
-with a short reason; the caller shows examples and asks again.
+campaign's) is used. Text that names no period we can be sure of — a condition ("sau khi có hướng
+dẫn"), a start with no end ("từ quý II/2026") — raises :class:`TimelineError` ("unknown"): the
+chat keeps those words and asks for the date once (``handlers.due_question``); a date that cannot
+be (month 13, 31/2) raises with its own reason, explained with examples.
 """
 
 from __future__ import annotations
@@ -54,13 +63,19 @@ class TimelineError(ValueError):
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _RECURRING = re.compile(
-    r"\b(thuong xuyen|hang (?:ngay|tuan|thang|quy|nam)|dinh ky(?: hang (?:tuan|thang|quy|nam))?"
-    r"|lien tuc|thuong nien)\b"
+    r"\b(thuong xuyen|hang (?:ngay|tuan|thang|quy|nam)"
+    r"|dinh ky \d{1,2} thang(?:\s*/\s*lan)?|\d{1,2} thang\s*/\s*lan"
+    r"|dinh ky(?: hang (?:tuan|thang|quy|nam))?"
+    r"|(?:cac|nhung) nam tiep theo|lien tuc|thuong nien)\b"
 )
+_VERBS = r"(?:hoan thanh|thuc hien|trien khai|xong|bao cao(?: ket qua)?)"
 _PREFIX = re.compile(
-    r"^(?:(?:hoan thanh|thuc hien|trien khai|xong)\s+)?"
-    r"(?:(?:truoc|cham nhat|toi da|den het|den|trong|vao|han|thoi han|khoang|tu nay|het)\s+)*"
+    rf"^(?:{_VERBS}\s+)*"
+    r"(?:(?:truoc|cham nhat|toi da|den het|den|trong|vao|han|thoi han|khoang|tu nay|het|ca)"
+    r"\s+)*"
 )
+# "trước tháng 6/2026", "trước quý II/2026", "trước năm 2027": before that period begins
+_BEFORE = re.compile(rf"^(?:{_VERBS}\s+)*truoc\s+(?=thang|quy|nam)")
 _YEAR = r"(\d{4})"
 _SEP = r"\s*(?:/|-|\.|\s+nam\s+|\s+)\s*"
 _RANGE = r"\s*(?:-|den|toi)\s*"
@@ -150,12 +165,12 @@ def _period(text: str, default: int | None) -> tuple[dt.date | None, dt.date]:
         return dt.date(year, 3 * q - 2, 1), _month_end(year, month)
     # quarters: "quy ii/2026", "quy 2 nam 2026", "quy i-ii/2026", "quy ii iii/2026",
     # "quy ii quy iii nam 2026", "tu quy i den quy iii nam 2026"
-    if m := re.fullmatch(
-        r"(?:tu\s+)?quy\s+(.+?)(?:\s*(?:/|\.|-|\bnam\b)\s*(\d{4})|\s+(\d{4}))?", text
-    ):
+    if (
+        m := re.fullmatch(
+            r"(?:tu\s+)?quy\s+(.+?)(?:\s*(?:/|\.|-|\bnam\b)\s*(\d{4})|\s+(\d{4}))?", text
+        )
+    ) and re.fullmatch(r"(?:(?:quy|den|toi|[ivx]+|\d{1,2}|-)\s*)+", m[1]):
         body = m[1]
-        if not re.fullmatch(r"(?:(?:quy|den|toi|[ivx]+|\d{1,2}|-)\s*)+", body):
-            raise TimelineError("unknown")
         quarters = [_quarter(q) for q in re.findall(r"\b[ivx]+\b|\b\d{1,2}\b", body)]
         if not quarters:
             raise TimelineError("quarter")
@@ -171,7 +186,7 @@ def _period(text: str, default: int | None) -> tuple[dt.date | None, dt.date]:
     # months: "thang 6/2026", "t6/2026", "6/2026", "thang 5-6/2026", "tu thang 3 den thang 6"
     if m := re.fullmatch(
         rf"(?:tu\s+)?(?:(?:dau|giua|cuoi)\s+)?(?:thang\s+|t)(\d{{1,2}})"
-        rf"(?:{_RANGE}(?:thang\s+|t)?(\d{{1,2}}))?(?:{_SEP}{_YEAR})?",
+        rf"(?:(?:{_RANGE}|\s+)(?:thang\s+|t)?(\d{{1,2}}))?(?:{_SEP}{_YEAR})?",
         text,
     ) or re.fullmatch(rf"(\d{{1,2}})(?:{_RANGE}(\d{{1,2}}))?{_SEP}{_YEAR}", text):
         year = _year(m[3], default)
@@ -185,14 +200,43 @@ def _period(text: str, default: int | None) -> tuple[dt.date | None, dt.date]:
         return _span(dt.date(year, first, 1), end)
     # years: "nam 2026", "2026", "2026-2027", "giai doan 2026-2030", "tu nam 2026 den nam 2030"
     if m := re.fullmatch(
-        rf"(?:giai doan\s+)?(?:tu\s+)?(?:nam\s+)?{_YEAR}(?:{_RANGE}(?:nam\s+)?{_YEAR})?", text
+        rf"(?:(?:giai doan|nhiem ky)\s+)?(?:tu\s+)?(?:nam\s+)?{_YEAR}(?:{_RANGE}(?:nam\s+)?{_YEAR})?",
+        text,
     ):
         first = _year(m[1], None)
         last = _year(m[2], None) if m[2] else first
         return _span(dt.date(first, 1, 1), dt.date(last, 12, 31))
     if re.fullmatch(r"(?:(?:thang|quy)\s+)?[\divx]{1,4}(?:\s*[/.\-]\s*\d{1,2})?", text):
         raise TimelineError("no_year")
+    if (tet := _tet(text, default)) is not None:
+        return None, tet
+    # a range of two periods each written in full: "tu quy ii/2026 den quy iv/2026"
+    if m := re.fullmatch(r"(?:tu\s+)?(.+?)\s+(?:den|toi|-)\s+(.+)", text):
+        (begins, closes), (_, until) = _period(m[1], default), _period(m[2], default)
+        return _span(begins or closes, until)
     raise TimelineError("unknown")
+
+
+# The first day of the Lunar New Year (Tết Nguyên đán), by Gregorian year, and its can chi name.
+TET = {
+    2025: (dt.date(2025, 1, 29), "at ty"),
+    2026: (dt.date(2026, 2, 17), "binh ngo"),
+    2027: (dt.date(2027, 2, 6), "dinh mui"),
+    2028: (dt.date(2028, 1, 26), "mau than"),
+    2029: (dt.date(2029, 2, 13), "ky dau"),
+    2030: (dt.date(2030, 2, 3), "canh tuat"),
+}
+
+
+def _tet(text: str, default: int | None) -> dt.date | None:
+    """ "tết nguyên đán bính ngọ", "tết 2026", "tết nguyên đán": the day before Tết."""
+    m = re.fullmatch(r"tet(?: nguyen dan)?(?: nam)?(?: (\d{4}|[a-z]+ [a-z]+))?", text)
+    if not m:
+        return None
+    for year, (day, name) in TET.items():
+        if m[1] == name or m[1] == str(year) or (m[1] is None and year == default):
+            return day - dt.timedelta(days=1)
+    raise TimelineError("year")
 
 
 def _quarter(token: str) -> int:
@@ -210,17 +254,78 @@ def parse_timeline(raw: str, default_year: int | None = None) -> Timeline:
     if len(text) > MAX_LENGTH:
         raise TimelineError("long")
     folded = fold(text.replace("–", "-").replace("—", "-"))
+    # "quý II/2026 (trước ngày 30/6/2026)": the period, made precise by the date in brackets;
+    # "hằng năm (trước ngày 15/12)": a rhythm and its date; "thường xuyên (theo chỉ đạo…)"
+    if m := re.fullmatch(r"(.+?)\s*\(([^()]+)\)\s*\.?", folded):
+        outer, inner = _maybe(m[1], default_year), _maybe(m[2], default_year)
+        if outer and outer.due and inner and inner.due:
+            if (outer.start or outer.due) <= inner.due <= outer.due:
+                return Timeline(text, inner.due, outer.start, outer.recurring or inner.recurring)
+        elif outer and outer.recurring and outer.due is None:
+            return Timeline(text, inner.due if inner else None, None, True)
+    # "năm 2026; hoàn thành trước ngày 15/12/2026": parts that each name a period
+    parts = [p for p in re.split(r"\s*;\s*", folded) if p.strip(" .")]
+    if len(parts) > 1:
+        try:
+            read = [_read(p, default_year) for p in parts]
+        except TimelineError:
+            pass
+        else:
+            return _joined(text, read)
+    found = _read(folded, default_year)
+    return Timeline(text=text, due=found.due, start=found.start, recurring=found.recurring)
+
+
+def _maybe(folded: str, default_year: int | None) -> Timeline | None:
+    try:
+        return _read(folded, default_year)
+    except TimelineError:
+        return None
+
+
+def _joined(text: str, parts: list[Timeline]) -> Timeline:
+    """Several parts of one timeline: a date inside the period of the other makes it precise;
+    otherwise the task ends with the last of them."""
+    recurring = any(p.recurring for p in parts)
+    dated = [(p.start or p.due, p.due, p) for p in parts if p.due is not None]
+    if not dated:
+        return Timeline(text=text, due=None, recurring=recurring)
+    first, due, widest = max(dated, key=lambda d: (d[1], -d[0].toordinal()))
+    if len(dated) == 2:
+        other = next(d[1] for d in dated if d[2] is not widest)
+        if first <= other <= due:
+            due = other
+    return Timeline(text=text, due=due, start=widest.start, recurring=recurring)
+
+
+def _read(folded: str, default_year: int | None) -> Timeline:
+    """The timeline of folded text (``text`` is left empty: the caller keeps the wording)."""
     recurring = bool(_RECURRING.search(folded))
     rest = _RECURRING.sub(" ", folded)
-    rest = re.sub(r"\b(va|hoac)\b|[,;()]", " ", rest)
+    rest = re.sub(r"\b(va|hoac)\b|[,;():]", " ", rest)
     rest = re.sub(r"\s+", " ", rest).strip(" .-")
+    before = bool(_BEFORE.match(rest))
+    rest = _PREFIX.sub("", rest + " ").strip()
     if not rest:
         if recurring:
-            return Timeline(text=text, due=None, recurring=True)
+            return Timeline(text="", due=None, recurring=True)
         raise TimelineError("unknown")
-    rest = _PREFIX.sub("", rest).strip()
+    if re.match(r"tu\s", rest) and not re.search(r"\b(?:den|toi)\b|\s-\s|\d\s*-\s*\d", rest):
+        # "từ quý II/2026": a start with no end. Recurring from then on, or the date is asked.
+        _period(rest, default_year)  # the period must still be one (or say why not)
+        if recurring:
+            return Timeline(text="", due=None, recurring=True)
+        raise TimelineError("unknown")
     start, due = _period(rest, default_year)
-    return Timeline(text=text, due=due, start=start, recurring=recurring)
+    if before and start is not None:  # "trước tháng 6/2026": by the end of May
+        due = start - dt.timedelta(days=1)
+        start = None
+    return Timeline(text="", due=due, start=start, recurring=recurring)
+
+
+def mentions_recurring(text: str) -> bool:
+    """The words say the task recurs ("thường xuyên", "hằng quý"…)."""
+    return bool(_RECURRING.search(fold(text)))
 
 
 def reason_text(reason: str) -> str:

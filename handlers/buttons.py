@@ -173,6 +173,15 @@ class KeepAnswer(Action):
     measure: int
 
 
+@_verb("kd")
+@dataclass(frozen=True)
+class PickDue(Action):
+    """The completion date chosen for timeline words the bot kept as typed (yyyymmdd)."""
+
+    measure: int
+    day: int
+
+
 @_verb("all")
 @dataclass(frozen=True)
 class ViewPlan(Action):

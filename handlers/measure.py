@@ -6,13 +6,15 @@ answer returns to the card. Every answer is stored at once, in the event's trans
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 
 from domain.model import Agency, Measure, Plan, Shortcoming
 from domain.text import MEASURES_MAX, PARTNERS_MAX
+from domain.timeline import mentions_recurring
 from domain.units import UnitCheck
 from handlers import buttons as act
-from handlers import clarity, unit_names, views, wizard
+from handlers import clarity, due_question, unit_names, views, wizard
 from handlers.context import Ctx
 from handlers.input import InputError, names
 from handlers.markup import esc
@@ -122,6 +124,11 @@ async def prompt(ctx: Ctx, plan: Plan, *, edit: bool = False) -> None:
     step = wizard.step(ctx.conv.step)
     if step is None or (m is None and step is not wizard.STEPS[0]):
         return
+    c = ctx.campaign.definition if ctx.campaign else None
+    if step.name == "m_timeline" and m and due_question.waiting(ctx.conv.pending, c):
+        assert ctx.conv.pending is not None  # words kept, their date still asked
+        _ask_due(ctx, m.id, ctx.conv.pending)
+        return
     lines = [_head(plan, item, m)]
     shown = step.shown(m) if m else None
     rows: list[list[Choice]] = []
@@ -199,7 +206,13 @@ async def answer_text(ctx: Ctx, plan: Plan, raw: str) -> None:
             await _add_partners(ctx, plan, found[1], raw)
             return
         assert step.parse is not None
-        values = step.parse(raw, ctx.campaign.definition if ctx.campaign else None, False)
+        c = ctx.campaign.definition if ctx.campaign else None
+        if found is not None and due_question.waiting(ctx.conv.pending, c):
+            assert ctx.conv.pending is not None  # the words wait: this answer is their date
+            typed = due_question.typed_date(raw, c, ctx.today)
+            await _store_due(ctx, plan, found[1].id, ctx.conv.pending, typed)
+            return
+        values = step.parse(raw, c, False)
         if step.units and found is not None:
             checked = await unit_names.known(ctx, plan, found[1], step.attribute, values)
             if checked is None:
@@ -211,6 +224,11 @@ async def answer_text(ctx: Ctx, plan: Plan, raw: str) -> None:
         return
     except wizard.Unsure as doubt:
         await _question(ctx, step, found, raw, doubt)
+        return
+    except wizard.NeedsDue as need:
+        assert found is not None  # the timeline step has its measure
+        await ctx.go(step.name, pending=need.words)
+        _ask_due(ctx, found[1].id, need.words)
         return
     if found is None:
         item = plan.shortcoming(ctx.conv.assignment_id or 0)
@@ -245,6 +263,35 @@ async def _question(
         doubt.question,
         [[Choice(doubt.keep, act.KeepAnswer(found[1].id))], [views.back_button()]],
     )
+
+
+def _ask_due(ctx: Ctx, measure_id: int, words: str) -> None:
+    starts = ctx.campaign.definition.starts if ctx.campaign else ctx.today
+    ctx.say(*due_question.question(words, measure_id, ctx.today, starts))
+
+
+async def pick_due(ctx: Ctx, plan: Plan, measure_id: int, day: int) -> None:
+    """A likely date chosen for the words kept as typed."""
+    c = ctx.campaign.definition if ctx.campaign else None
+    due = due_question.unpacked(day)
+    words = ctx.conv.pending
+    if (
+        due is None
+        or words is None
+        or not _on_step(ctx, "m_timeline", measure_id)
+        or not due_question.waiting(words, c)
+        or plan.measure(measure_id) is None
+    ):
+        await stale_button(ctx)
+        return
+    await _store_due(ctx, plan, measure_id, words, due)
+
+
+async def _store_due(ctx: Ctx, plan: Plan, measure_id: int, words: str, due: dt.date) -> None:
+    await _update(ctx, plan, measure_id, **due_question.values(words, due))
+    await ctx.go("m_timeline")  # stored: nothing waits any more
+    ctx.say(_("Understood. {v}").format(v=views.understood(due, mentions_recurring(words))))
+    await advance(ctx)
 
 
 async def keep_answer(ctx: Ctx, plan: Plan, measure_id: int) -> None:

@@ -464,5 +464,7 @@ class Core:
                 await measure.skip(ctx, target, mid)
             case act.KeepAnswer():
                 await measure.keep_answer(ctx, target, mid)
+            case act.PickDue(day=day):
+                await measure.pick_due(ctx, target, mid, day)
             case _:
                 await plan.invalid_button(ctx)

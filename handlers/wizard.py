@@ -35,6 +35,15 @@ class Unsure(Exception):
         self.keep = keep
 
 
+class NeedsDue(Exception):
+    """Timeline words that name no date the grammar is sure of: kept as typed, and the
+    completion date asked once (``handlers.due_question``)."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__(words)
+        self.words = words
+
+
 Parse = Callable[[str, Campaign | None, bool], Values]
 
 
@@ -70,11 +79,12 @@ def _start(campaign: Campaign | None) -> dt.date:
 
 
 def _timeline(raw: str, campaign: Campaign | None, confirmed: bool) -> Values:
+    text = clean(raw, limits.TIMELINE_MAX)
     try:
-        tl = parse_timeline(
-            clean(raw, limits.TIMELINE_MAX), default_year=campaign.year if campaign else None
-        )
+        tl = parse_timeline(text, default_year=campaign.year if campaign else None)
     except TimelineError as err:
+        if err.reason == "unknown" and limits.meaningful(text):
+            raise NeedsDue(text) from None  # words a reader understands: never refused
         raise InputError(views.timeline_error(err.reason, _start(campaign))) from None
     if campaign and tl.due and tl.due < campaign.starts and not confirmed:
         raise Unsure(

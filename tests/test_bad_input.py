@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from tests import builders
-from tests.conftest import FOCAL, Harness, button, buttons_of, text_of
+from tests.conftest import (
+    FOCAL,
+    Clock,
+    Harness,
+    button,
+    buttons_of,
+    make_settings,
+    start_harness,
+    stop_harness,
+    text_of,
+)
 
 
 async def _at_content_step(h: Harness) -> None:
@@ -83,21 +94,57 @@ async def test_command_mid_step_then_resume(harness: Harness) -> None:
     assert await h.rows("SELECT content FROM measures") == [("Giải pháp sau lệnh",)]
 
 
-async def test_timeline_not_understood_gets_examples(harness: Harness) -> None:
+async def test_timeline_words_get_one_question_and_wrong_dates_examples(harness: Harness) -> None:
+    """#21.12: words a reader understands are never refused: kept as typed, and the completion
+    date asked once, with likely dates; a date that cannot be (month 13, 31/2) is explained."""
     h = harness
     await _at_content_step(h)
     await h.send(FOCAL, "Giải pháp")
     calls = await h.press(FOCAL, button(await h.send(FOCAL, "Sở Nội vụ"), "Không có"))
-    for bad, why in (
-        ("sớm nhất có thể", "Chưa xác định được thời gian hoàn thành"),
-        ("tháng 13/2026", "từ 1 đến 12"),
-        ("31/2/2026", "không tồn tại"),
-    ):
+    for bad, why in (("tháng 13/2026", "từ 1 đến 12"), ("31/2/2026", "không tồn tại")):
         calls = await h.send(FOCAL, bad)
         assert why in text_of(calls) and "quý II/2026" in text_of(calls)
-    assert await h.rows("SELECT timeline FROM measures") == [(None,)]
+    calls = await h.send(FOCAL, "Sau khi Trung ương ban hành hướng dẫn")
+    text = text_of(calls)
+    assert "Đã ghi nguyên văn «Sau khi Trung ương ban hành hướng dẫn»" in text
+    assert "Chưa xác định" not in text and "nhập lại" not in text
+    labels = [label for label, _ in buttons_of(calls)]
+    assert labels[:2] == ["📅 Hết quý I/2026 (31/03/2026)", "📅 Hết năm 2026 (31/12/2026)"]
+    assert await h.rows("SELECT timeline FROM measures") == [(None,)]  # nothing stored yet
+    calls = await h.send(FOCAL, "31/2/2026")  # the date asked, but one that does not exist
+    assert "không tồn tại" in text_of(calls)
+    assert "Đã ghi nguyên văn «Sau khi Trung ương ban hành hướng dẫn»" in text_of(calls)
     calls = await h.send(FOCAL, "chậm nhất 15/12/2026")
     assert "Hạn hoàn thành: 15/12/2026" in text_of(calls)
+    assert "Kết quả, sản phẩm" in text_of(calls) or "Sản phẩm" in text_of(calls)  # next step
+    assert await h.rows("SELECT timeline, due_date, recurring FROM measures") == [
+        ("Sau khi Trung ương ban hành hướng dẫn", "2026-12-15", 0)
+    ]
+
+
+async def test_the_date_question_survives_a_restart_and_a_likely_date_is_one_tap(
+    tmp_path: Path, clock: Clock
+) -> None:
+    settings = make_settings(tmp_path)
+    h = await start_harness(settings, clock)
+    await _at_content_step(h)
+    await h.send(FOCAL, "Giải pháp")
+    await h.press(FOCAL, button(await h.send(FOCAL, "Sở Nội vụ"), "Không có"))
+    await h.send(FOCAL, "Thường xuyên, sau khi có hướng dẫn của Bộ Nội vụ")
+    await stop_harness(h)
+    h = await start_harness(settings, clock)
+    try:
+        calls = await h.send(FOCAL, "/xem")  # a command mid-step: the same question after it
+        assert "Đã ghi nguyên văn «Thường xuyên, sau khi có hướng dẫn" in text_of(calls)
+        calls = await h.press(FOCAL, button(calls, "Hết năm 2026"))
+        assert "Hạn hoàn thành: 31/12/2026; Thực hiện thường xuyên" in text_of(calls)
+        assert await h.rows("SELECT timeline, due_date, recurring FROM measures") == [
+            ("Thường xuyên, sau khi có hướng dẫn của Bộ Nội vụ", "2026-12-31", 1)
+        ]
+        calls = await h.press(FOCAL, "kd:1:20261231")  # the question is over: a stale button
+        assert "bước đã xong" in text_of(calls)
+    finally:
+        await stop_harness(h)
 
 
 async def test_edited_message_and_group_chat(harness: Harness) -> None:

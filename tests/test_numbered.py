@@ -298,3 +298,26 @@ async def test_several_numbers_select_several_units(zalo: CoreHarness) -> None:
         "Sở Tài chính",
         "Sở Nội vụ",
     ]  # nothing toggled
+
+
+async def test_timeline_words_are_kept_and_a_likely_date_picked_by_number(
+    zalo: CoreHarness,
+) -> None:
+    """#21.12 on Zalo: the one question's likely dates are numbered; the words stay as typed."""
+    h = zalo
+    await h.join(FOCAL, "TTT")
+    outs = await h.send(FOCAL, "kehoach")
+    outs = await h.send(FOCAL, item(outs, 1))
+    outs = await h.send(FOCAL, number(outs, "Thêm nhiệm vụ"))
+    outs = await h.send(FOCAL, "Rà soát đơn thư")
+    outs = await h.send(FOCAL, number(outs, "⭐"))
+    outs = await h.send(FOCAL, number(outs, "Không có"))
+    outs = await h.send(FOCAL, "Trước kỳ họp cuối năm của HĐND tỉnh")
+    shown = text(outs)
+    assert "Đã ghi nguyên văn «Trước kỳ họp cuối năm của HĐND tỉnh»" in shown
+    assert "bấm" not in shown.lower()
+    outs = await h.send(FOCAL, number(outs, "Hết quý I/2026"))
+    assert "Hạn hoàn thành: 31/03/2026" in text(outs)
+    assert await h.rows("SELECT timeline, due_date FROM measures") == [
+        ("Trước kỳ họp cuối năm của HĐND tỉnh", "2026-03-31")
+    ]
