@@ -305,7 +305,7 @@ async def test_back_from_a_follow_up_returns_to_its_own_step_and_every_step_can_
     ]
     ((mid,),) = await h.rows("SELECT id FROM measures")
     calls = await h.press(FOCAL, f"kc:{mid}")  # "keep" where nothing is chosen yet: stale
-    assert "Nút này thuộc một bước đã xong" in text_of(calls)
+    assert "Lựa chọn này thuộc một bước đã xong" in text_of(calls)
     assert await h.rows("SELECT step, partners FROM conversations, measures") == [
         ("m_partners", "[]")  # "none" chosen earlier, unchanged
     ]
