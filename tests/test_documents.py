@@ -281,9 +281,31 @@ def test_status_sheet_times_are_local_date_times() -> None:
     assert ttt[2] == "Chưa bắt đầu" and ttt[4] is None
 
 
-def test_a_draft_workbook_says_so() -> None:
+def test_a_draft_workbook_says_so_on_every_printed_page() -> None:
+    """#22.5: the mark is in each sheet's page header, not only in A1."""
     wb, _zip = excel(draft=True)
     assert "BẢN NHÁP" in str(wb["Kế hoạch"]["A1"].value)
+    for ws in wb:
+        assert "BẢN NHÁP" in ws.oddHeader.center.text, ws.title
+    official, _z = excel()
+    assert all(not ws.oddHeader.center.text for ws in official)
+
+
+def test_every_sheet_reads_whole_in_read_only_mode_and_with_pandas() -> None:
+    """#22.3: the <dimension> readers trust names the last row of each sheet."""
+    import pandas as pd
+
+    with use_locale("vi"):
+        content, _tally = xlsx_bytes(CAMPAIGN, iter(sections()), ON, VN)
+    full = load_workbook(io.BytesIO(content))
+    lazy = load_workbook(io.BytesIO(content), read_only=True)
+    for name in full.sheetnames:
+        rows = list(full[name].iter_rows(values_only=True))
+        assert list(lazy[name].iter_rows(values_only=True)) == rows, name
+        assert lazy[name].max_row == len(rows), name
+        frame = pd.read_excel(io.BytesIO(content), sheet_name=name, header=None)
+        assert len(frame) == len(rows), name
+    lazy.close()
 
 
 def test_illegal_characters_do_not_break_either_document() -> None:

@@ -15,6 +15,8 @@ import functools
 import io
 import math
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from typing import Any
@@ -149,7 +151,7 @@ class _Writer:
             {"font_name": FONT, "font_size": 12, "italic": True, "align": "center"}
         )
 
-    def print_setup(self, sheet: Any, header_row: int) -> None:
+    def print_setup(self, sheet: Any, header_row: int, *, draft: bool = False) -> None:
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)  # one page wide, as many tall as needed
@@ -157,6 +159,9 @@ class _Writer:
         sheet.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
         sheet.center_horizontally()
         sheet.set_footer("&C&P / &N")
+        if draft:  # every printed page says so, not only the first row
+            mark = _draft_mark().replace("&", "&&")
+            sheet.set_header(f'&C&"{FONT},Bold"&12&KC00000{mark}')
 
 
 _LETTERS = [chr(ord("A") + k) for k in range(26)]  # column letters (tables are narrower)
@@ -288,7 +293,7 @@ def _skeleton(
         plan.write_string(marker, k, "@", style)
     plan.freeze_panes(header + 1, 0)
     plan.autofilter(header, 0, marker, last)
-    w.print_setup(plan, header)
+    w.print_setup(plan, header, draft=draft)
 
     labels = _status_headings()
     for k, width in enumerate(STATUS_WIDTHS):
@@ -300,7 +305,7 @@ def _skeleton(
         status.write_string(1, k, "@", style)
     status.freeze_panes(1, 0)
     status.autofilter(0, 0, 1, len(labels) - 1)
-    w.print_setup(status, 0)
+    w.print_setup(status, 0, draft=draft)
 
     for k, (_key, width) in enumerate(REVIEW_COLUMNS):
         review.set_column(k, k, width)
@@ -311,7 +316,7 @@ def _skeleton(
         review.write_string(1, k, "@", w.center if key in ("STT", "number") else w.text)
     review.freeze_panes(1, 0)
     review.autofilter(0, 0, 1, len(REVIEW_COLUMNS) - 1)
-    w.print_setup(review, 0)
+    w.print_setup(review, 0, draft=draft)
     w.book.close()
     return buf.getvalue(), marker + 1, 2  # rows as Excel numbers them (from 1)
 
@@ -358,8 +363,9 @@ def xlsx_bytes(
         entry._compresslevel = 1  # type: ignore[attr-defined]
         row = first - 1
         srow = status_first - 1
-        with dst.open(entry, "w") as fh:
-            fh.write(head1.encode())
+        # the rows go to a spooled file first: the sheet's <dimension>, which readers such as
+        # openpyxl in read-only mode (pandas) trust, precedes them and must name the last row
+        with tempfile.SpooledTemporaryFile(max_size=8 << 20) as fh:
             batch: list[str] = []
             stt = 0
             for section in sections:
@@ -393,11 +399,23 @@ def xlsx_bytes(
                     fh.write("".join(batch).encode())
                     batch = []
             fh.write("".join(batch).encode())
-            fh.write(_patch_ranges(tail1, first - 1, row, len(PLAN_COLUMNS)).encode())
-        body2 = head2 + "".join(status_rows) + _patch_ranges(tail2, 1, srow, len(ss))
+            fh.seek(0)
+            with dst.open(entry, "w") as sheet:
+                sheet.write(_dimension(head1, first - 1, row, len(PLAN_COLUMNS)).encode())
+                shutil.copyfileobj(fh, sheet, 1 << 20)
+                sheet.write(_patch_ranges(tail1, first - 1, row, len(PLAN_COLUMNS)).encode())
+        body2 = (
+            _dimension(head2, 1, srow, len(ss))
+            + "".join(status_rows)
+            + _patch_ranges(tail2, 1, srow, len(ss))
+        )
         dst.writestr(names["xl/worksheets/sheet2.xml"], body2)
         rrow = len(review_rows) + 1
-        body3 = head3 + "".join(review_rows) + _patch_ranges(tail3, 1, rrow, len(rs))
+        body3 = (
+            _dimension(head3, 1, rrow, len(rs))
+            + "".join(review_rows)
+            + _patch_ranges(tail3, 1, rrow, len(rs))
+        )
         dst.writestr(names["xl/worksheets/sheet3.xml"], body3)
         for name, info in names.items():
             if name.startswith("xl/worksheets/sheet"):
@@ -417,6 +435,12 @@ def _patch_filters(workbook: str, last_rows: tuple[int, ...]) -> str:
         lambda m: m[1] + str(next(ends)),
         workbook,
     )
+
+
+def _dimension(head: str, header_row: int, last_row: int, columns: int) -> str:
+    """The sheet's <dimension> (before its rows) spans every row written."""
+    end = f"{_LETTERS[columns - 1]}{max(last_row, header_row)}"
+    return re.sub(r'<dimension ref="[A-Z]+\d+(?::[A-Z]+\d+)?"', f'<dimension ref="A1:{end}"', head)
 
 
 def _patch_ranges(tail: str, header_row: int, last_row: int, columns: int) -> str:
