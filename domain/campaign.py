@@ -58,6 +58,8 @@ class Consolidator(Strict):
     parent: str = Field(min_length=1, description="the body above the consolidator")
     place: str = Field(min_length=1, description="place name in the date line")
     document_symbol: str = Field(default="KH-STC", description="the suffix of 'Số: .../...'")
+    # the results report's (a "BÁO CÁO" is …/BC-…); empty: BC- and the consolidator's code
+    report_symbol: str = ""
 
 
 class Report(Strict):
@@ -66,6 +68,9 @@ class Report(Strict):
     recipients: tuple[str, ...] = ()
     signer_title: str = ""
     signer_name: str = ""
+    # "Tổ chức thực hiện" of the consolidated plan, one paragraph each (empty: the bot's own,
+    # naming the consolidating agency)
+    implementation: tuple[str, ...] = Field(default=(), max_length=20)
 
 
 AgencyKind = Literal["so", "xa"]  # a provincial department or agency (sở, ngành); a commune or ward

@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 
+import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
@@ -313,3 +314,83 @@ def test_illegal_characters_do_not_break_either_document() -> None:
     _wb, z = excel()
     assert "\ufffe" not in z.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert re.search("[\x00-\x08]", z.read("xl/worksheets/sheet1.xml").decode()) is None
+
+
+# -- Documents II (#22) ------------------------------------------------------------------------
+
+
+def _rules(doc: Document) -> list[tuple[float, float]]:
+    """Each drawn rule: (left indent, right indent) in mm, in document order."""
+    out = []
+    paragraphs = [p for t in doc.tables[:1] for c in t.rows[0].cells for p in c.paragraphs]
+    for p in [*paragraphs, *doc.paragraphs]:
+        ppr = p._p.pPr
+        if ppr is not None and ppr.find(qn("w:pBdr")) is not None:
+            out.append((p.paragraph_format.left_indent.mm, p.paragraph_format.right_indent.mm))
+    return out
+
+
+def test_the_rules_are_drawn_lines_of_the_decrees_lengths() -> None:
+    """#22.8: no typed box-drawing characters; the line under the motto is as long as the
+    motto, the one under the trích yếu a third to a half of its line."""
+    from domain.documents.word import PAGE_TEXT_MM, text_width_mm
+
+    doc, z = word()
+    assert "─" not in z.read("word/document.xml").decode()
+    name, motto, summary = _rules(doc)
+    motto_width = text_width_mm("Độc lập - Tự do - Hạnh phúc", 14, bold=True)
+    assert 50 < motto_width < 80
+    assert abs((150 - motto[0] - motto[1]) - motto_width) < 1
+    line = 150 - motto[0] - motto[1]
+    assert motto[0] == motto[1]  # centred under the motto
+    summary_line = min(PAGE_TEXT_MM, text_width_mm(CAMPAIGN.report.summary, 14, bold=True))
+    drawn = PAGE_TEXT_MM - summary[0] - summary[1]
+    assert summary_line / 3 <= drawn <= summary_line / 2
+    assert 10 < 100 - name[0] - name[1] < line
+
+
+def test_the_signature_block_has_no_template_instruction_and_stays_with_the_text() -> None:
+    """#22.9 and #22.6: no "(Chữ ký, dấu)"; a measure's row never splits; the signature keeps
+    with the paragraphs above it."""
+    doc, z = word()
+    xml = z.read("word/document.xml").decode()
+    assert "Chữ ký" not in xml and "dấu)" not in xml
+    body = doc.tables[1].rows[1:]
+    assert all(r._tr.trPr is not None and r._tr.trPr.find(qn("w:cantSplit")) is not None
+               for r in body)  # fmt: skip
+    before_sign = doc.paragraphs[-1]
+    assert before_sign.paragraph_format.keep_with_next
+
+
+def test_the_plan_says_how_it_is_carried_out() -> None:
+    """#22.10: "Tổ chức thực hiện", the campaign's own or the default naming the consolidator."""
+    doc, _z = word()
+    text = body_text(doc)
+    assert "TỔ CHỨC THỰC HIỆN" in text
+    assert "định kỳ báo cáo kết quả thực hiện về Sở Tài chính để tổng hợp." in text
+    own = CAMPAIGN.model_copy(
+        update={"report": CAMPAIGN.report.model_copy(update={"implementation": ("Giao việc.",)})}
+    )
+    with use_locale("vi"):
+        content, _tally = docx_bytes(own, iter(sections()), ON)
+    text = body_text(Document(io.BytesIO(content)))
+    assert "1. Giao việc." in text and "định kỳ báo cáo" not in text
+
+
+def test_the_plan_is_numbered_kh() -> None:
+    doc, _z = word()
+    assert "Số: …/KH-STC" in [p.text for p in doc.tables[0].rows[0].cells[0].paragraphs]
+
+
+def test_file_properties_name_the_consolidator_in_vietnamese() -> None:
+    """#22.14: language vi-VN, author the consolidating agency, created now; the header
+    table's grid agrees with its cells."""
+    doc, _z = word()
+    props = doc.core_properties
+    assert props.language == "vi-VN" and props.author == "Sở Tài chính"
+    styles = _z.read("word/styles.xml").decode()
+    assert 'w:val="en-US"' not in styles and styles.count('w:val="vi-VN"') >= 2
+    assert props.created is not None and props.created.year >= 2026
+    grid = [int(c.get(qn("w:w"))) for c in doc.tables[0]._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert grid == [round(mm * 1440 / 25.4) for mm in (100, 150)]
+    assert [c.width.mm for c in doc.tables[0].rows[0].cells] == pytest.approx([100, 150], 0.1)

@@ -350,6 +350,9 @@ async def test_the_results_spreadsheet_from_tonghop_and_the_cli(
     word = Document(io.BytesIO(content))
     paragraphs = [p.text for p in word.paragraphs]
     assert "BÁO CÁO" in paragraphs
+    heading = [p.text for c in word.tables[0].rows[0].cells for p in c.paragraphs]
+    assert "Số: …/BC-STC" in heading  # #22.1: a report has its own ký hiệu, not …/KH-…
+    assert "TỔ CHỨC THỰC HIỆN" not in paragraphs  # the plan's section, not the report's
     assert "Kết quả thực hiện kế hoạch khắc phục hạn chế, khuyết điểm quý I/2026" in paragraphs
     assert any(
         p.startswith("Thực hiện Công văn số") and "báo cáo kết quả thực hiện" in p

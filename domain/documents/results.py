@@ -109,7 +109,15 @@ def results_docx(
         printable(campaign.report.summary),
     )
     skeleton = _skeleton(
-        campaign, on, draft=False, title=title, opening_text=text, heads=columns(), widths=WIDTHS_MM
+        campaign,
+        on,
+        draft=False,
+        title=title,
+        opening_text=text,
+        heads=columns(),
+        widths=WIDTHS_MM,
+        symbol=campaign.consolidator.report_symbol or f"BC-{campaign.consolidator.agency}",
+        implementation=False,
     )
     count = _Count()
 

@@ -42,6 +42,7 @@ MISSING_MARK = "@@kehoach-missing@@"
 # Landscape A4 minus margins of 30 and 15 mm: 252 mm. Objective and measures wide, STT and
 # dates narrow.
 WIDTHS_MM = (11, 40, 46, 56, 25, 27, 21, 26)
+PAGE_TEXT_MM = 252.0  # A4 landscape less the decree's margins (30 + 15 mm)
 RED = RGBColor(0xC0, 0, 0)
 
 
@@ -130,6 +131,65 @@ def _para(
     return p
 
 
+# Times New Roman's advance widths, in thousandths of an em (bold a little wider): enough to size a
+# rule to the text above it without a font file.
+_NARROW, _CAPS, _LOWER, _SPACE = "ilIjtf.,;:'|!-()/", 0.70, 0.50, 0.25
+
+
+def text_width_mm(text: str, size: float, *, bold: bool = False) -> float:
+    """The printed width of a line of Times New Roman, estimated."""
+    em = 0.0
+    for ch in text:
+        if ch == " ":
+            em += _SPACE
+        elif ch in _NARROW:
+            em += 0.30
+        elif ch.isupper():
+            em += _CAPS
+        else:
+            em += _LOWER
+    return em * (1.05 if bold else 1.0) * size * 25.4 / 72
+
+
+def _rule(container: Any, length_mm: float, width_mm: float, *, first: bool = False) -> Any:
+    """A real line (a paragraph's top border) of ``length_mm``, centred in ``width_mm``: the
+    decree's rules under the agency's name, the motto and the trích yếu, whatever the font."""
+    p = container.paragraphs[0] if first else container.add_paragraph()
+    fmt = p.paragraph_format
+    side = max(0.0, (width_mm - length_mm) / 2)
+    fmt.left_indent, fmt.right_indent = Mm(side), Mm(side)
+    fmt.space_before, fmt.space_after = Pt(1), Pt(0)
+    fmt.line_spacing = Pt(4)
+    borders = parse_xml(
+        f'<w:pBdr {nsdecls("w")}><w:top w:val="single" w:sz="6" w:space="1" w:color="000000"/>'
+        "</w:pBdr>"
+    )
+    p._p.get_or_add_pPr().append(borders)
+    return p
+
+
+def _vietnamese(doc: Any) -> None:
+    """Every run is Vietnamese (Word checks spelling in the text's language): the document
+    defaults and the Normal style say vi-VN."""
+    styles = doc.styles.element
+    for rpr in (
+        styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")),
+        doc.styles["Normal"].element.get_or_add_rPr(),
+    ):
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        for attr in ("w:val", "w:eastAsia"):
+            lang.set(qn(attr), "vi-VN")
+
+
+def _grid(table: Any, widths_mm: tuple[float, ...]) -> None:
+    """The table's grid agrees with its cells' widths (Word and LibreOffice lay it out alike)."""
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=True):
+        col.set(qn("w:w"), str(round(width * 1440 / 25.4)))
+
+
 def _page_setup(section: Any) -> None:
     """A4 landscape with the margins of Nghị định 30/2020: top/bottom 20, left 30, right 15 mm."""
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -206,13 +266,17 @@ def _skeleton(
     opening_text: str = "",
     heads: list[str] | None = None,
     widths: tuple[int, ...] = WIDTHS_MM,
+    symbol: str = "",
+    implementation: bool = True,
 ) -> bytes:
     """The document around the table (python-docx), with one marker row in the table. The
-    plan's by default; another document gives its title lines, opening, headings and widths."""
+    plan's by default; another document gives its title lines, opening, headings, widths, its
+    ký hiệu (``symbol``) and leaves out the plan's "Tổ chức thực hiện"."""
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(13)
+    _vietnamese(doc)
     section = doc.sections[0]
     _page_setup(section)
     _headers(section, draft)
@@ -224,19 +288,24 @@ def _skeleton(
     heading.autofit = False
     left, right = heading.rows[0].cells
     left.width, right.width = Mm(100), Mm(150)
+    _grid(heading, (100, 150))
+    name = printable(consolidator).upper()
     _para(left, printable(cons.parent).upper(), size=13, first=True)
-    _para(left, printable(consolidator).upper(), bold=True)
-    _para(left, "─" * 8, size=8)
-    _para(left, _("No.: …/{symbol}").format(symbol=cons.document_symbol))
+    _para(left, name, bold=True)
+    _rule(left, min(90.0, text_width_mm(name, 13, bold=True)) / 3, 100)  # 1/3 of the name
+    _para(left, _("No.: …/{symbol}").format(symbol=symbol or cons.document_symbol))
+    motto = _("Independence - Freedom - Happiness")
     _para(right, _("SOCIALIST REPUBLIC OF VIET NAM"), size=13, bold=True, first=True)
-    _para(right, _("Independence - Freedom - Happiness"), size=14, bold=True)
-    _para(right, "─" * 16, size=8)
+    _para(right, motto, size=14, bold=True)
+    _rule(right, text_width_mm(motto, 14, bold=True), 150)  # as long as the motto
     _para(right, date_line(printable(cons.place), on), size=14, italic=True)
 
     _para(doc, "")
-    for line in title or (campaign.report.title, campaign.report.summary):
-        _para(doc, printable(line), size=14, bold=True)
-    _para(doc, "─" * 8, size=8)
+    lines = [printable(line) for line in title or (campaign.report.title, campaign.report.summary)]
+    for line in lines:
+        _para(doc, line, size=14, bold=True)
+    summary = min(PAGE_TEXT_MM, text_width_mm(lines[-1], 14, bold=True))
+    _rule(doc, summary * 0.4, PAGE_TEXT_MM)  # 1/3 to 1/2 of the trích yếu's line
     p = _para(
         doc,
         opening_text or opening(campaign, printable(consolidator)),
@@ -262,26 +331,70 @@ def _skeleton(
 
     after = _para(doc, MISSING_MARK, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     after.paragraph_format.space_before = Pt(6)
-    _para(doc, "")
+    after.paragraph_format.keep_with_next = True  # the signature never sits alone on a page
+    if implementation:
+        for paragraph in _implementation(campaign, doc, printable(consolidator)):
+            paragraph.paragraph_format.keep_with_next = True
+    _para(doc, "").paragraph_format.keep_with_next = True
 
     sign = doc.add_table(rows=1, cols=2)
     sign.autofit = False
     _cant_split(sign.rows[0])  # the signature block never breaks across pages
     left, right = sign.rows[0].cells
     left.width, right.width = Mm(120), Mm(130)
+    _grid(sign, (120, 130))
     _para(left, _("Recipients:"), size=12, bold=True, italic=True, first=True,
           align=WD_ALIGN_PARAGRAPH.LEFT)  # fmt: skip
     for line in recipients(campaign):
         _para(left, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
     _para(right, printable(campaign.report.signer_title).upper(), size=14, bold=True, first=True)
-    _para(right, _("(Signature and seal)"), size=13, italic=True)
-    for _blank in range(4):  # room for the signature
+    for _blank in range(5):  # room for the signature and the seal (no instruction printed)
         _para(right, "")
     name = printable(campaign.report.signer_name) or "……………………………"
     _para(right, name, size=14, bold=True)
+    props = doc.core_properties
+    props.language = "vi-VN"
+    props.author = props.last_modified_by = printable(consolidator)
+    props.title = printable(" ".join(lines))
+    props.created = props.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    props.revision = 1
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def implementation_text(campaign: Campaign, consolidator: str) -> list[str]:
+    """The plan's "Tổ chức thực hiện": the campaign's paragraphs, or these."""
+    if campaign.report.implementation:
+        return [printable(t) for t in campaign.report.implementation]
+    parent = printable(campaign.consolidator.parent)
+    return [
+        _(
+            "The agencies named in this plan carry out their tasks and solutions on time and "
+            "report their results to {consolidator} each period, for consolidation."
+        ).format(consolidator=consolidator),
+        _(
+            "{consolidator} follows up, urges and consolidates the results and reports them to "
+            "{parent}."
+        ).format(consolidator=consolidator, parent=parent),
+        _(
+            "Difficulties met while carrying out the plan are reported promptly to {consolidator}, "
+            "to be consolidated and put to the competent authority."
+        ).format(consolidator=consolidator),
+    ]
+
+
+def _implementation(campaign: Campaign, doc: Any, consolidator: str) -> list[Any]:
+    heading = _para(doc, _("IMPLEMENTATION"), size=14, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    heading.paragraph_format.space_before = Pt(6)
+    heading.paragraph_format.first_line_indent = Mm(10)
+    out = [heading]
+    for k, text in enumerate(implementation_text(campaign, consolidator), start=1):
+        p = _para(doc, f"{k}. {text}", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        p.paragraph_format.first_line_indent = Mm(10)
+        p.paragraph_format.space_after = Pt(3)
+        out.append(p)
+    return out
 
 
 def recipients(campaign: Campaign) -> list[str]:
@@ -306,6 +419,7 @@ _TWIPS = [round(w * 1440 / 25.4) for w in WIDTHS_MM]
 # Rows are made from these templates: 38,000 measures are 300,000 cells, a few µs each at most.
 _OPEN = [f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>' for w in _TWIPS]
 _RESTART, _CONTINUE = '<w:vMerge w:val="restart"/>', "<w:vMerge/>"
+_KEEP = "<w:trPr><w:cantSplit/></w:trPr>"  # a measure's row never splits across pages
 _CENTER = '<w:pPr><w:jc w:val="center"/></w:pPr>'
 _EMPTY = [f"{o}</w:tcPr><w:p/></w:tc>" for o in _OPEN]
 _CONTINUED = [f"{o}{_CONTINUE}</w:tcPr><w:p/></w:tc>" for o in _OPEN]
@@ -359,7 +473,7 @@ def _item_rows(item: ItemAnswer) -> Iterator[str]:
                 + _cell(6, m.timeline)
                 + _cell(7, m.output)
             )
-        yield f"<w:tr>{head}{tail}</w:tr>"
+        yield f"<w:tr>{_KEEP}{head}{tail}</w:tr>"
 
 
 def _body(sections: Iterable[Section], tally: Tally) -> Iterator[str]:
