@@ -237,15 +237,23 @@ async def test_the_proposals_spreadsheet_by_field_and_by_department(h: Harness) 
         return rows[header + 1 :]
 
     by_field = body("Theo lĩnh vực")  # in the campaign's order of fields
-    assert [(r[0], r[1]) for r in by_field] == [
-        (2, "Vận hành chính quyền địa phương hai cấp"),
-        (1, "Chuyển đổi số"),
+    head = [
+        c.value for c in next(r for r in book["Theo lĩnh vực"].iter_rows() if r[0].value == "STT")
     ]
-    assert by_field[1][5] == "Sở Khoa học và Công nghệ" and by_field[1][8] == "đã trả lời"
-    assert by_field[1][9] == "Đã giải quyết" and by_field[1][10] == "Đã cấp 12 bộ thiết bị"
-    assert by_field[1][6] == dt.datetime(2026, 1, 15) and by_field[1][7] == dt.datetime(2026, 1, 30)
+    assert head[:3] == ["STT", "Số kiến nghị", "Lĩnh vực"]  # #22.12: a real STT, then the number
+    assert [(r[0], r[1], r[2]) for r in by_field] == [
+        (1, 2, "Vận hành chính quyền địa phương hai cấp"),
+        (2, 1, "Chuyển đổi số"),
+    ]
+    f = by_field[1][1:]  # the columns after STT
+    assert f[5] == "Sở Khoa học và Công nghệ" and f[8] == "đã trả lời"
+    assert f[9] == "Đã giải quyết" and f[10] == "Đã cấp 12 bộ thiết bị"
+    assert f[6] == dt.datetime(2026, 1, 15) and f[7] == dt.datetime(2026, 1, 30)
     by_department = body("Theo đơn vị trả lời")  # routed ones first, by department
-    assert [(r[0], r[5]) for r in by_department] == [(1, "Sở Khoa học và Công nghệ"), (2, None)]
+    assert [(r[0], r[1], r[6]) for r in by_department] == [
+        (1, 1, "Sở Khoa học và Công nghệ"),
+        (2, 2, None),
+    ]
 
 
 async def test_the_department_is_nudged_before_and_after_the_answer_is_due(h: Harness) -> None:

@@ -198,7 +198,8 @@ def proposals_xlsx(
 ) -> tuple[bytes, int]:
     """Every proposal with its answer: by field, then by responsible department."""
     columns: list[Column] = [
-        (_("No."), 7, "int"),
+        (_("No."), 6, "int"),  # the row's place in this sheet
+        (_("Proposal no."), 10, "int"),  # its number in the campaign, as in the chat
         (_("Field"), 22, "text"),
         (_("Proposing agency"), 24, "text"),
         (_("Proposal, obstacle"), 46, "text"),
@@ -214,8 +215,9 @@ def proposals_xlsx(
         (_("Days overdue"), 10, "int"),
     ]
 
-    def row(p: Proposal) -> list[Cell]:
+    def row(stt: int, p: Proposal) -> list[Cell]:
         return [
+            stt,
             p.number,
             p.field,
             p.from_name,
@@ -243,8 +245,13 @@ def proposals_xlsx(
     content, (n, _n) = _workbook(
         tz,
         [
-            _Table(_("By field"), titles, columns, (row(p) for p in by_field)),
-            _Table(_("By department"), titles, columns, (row(p) for p in by_department)),
+            _Table(_("By field"), titles, columns, (row(k, p) for k, p in enumerate(by_field, 1))),
+            _Table(
+                _("By department"),
+                titles,
+                columns,
+                (row(k, p) for k, p in enumerate(by_department, 1)),
+            ),
         ],
     )
     return content, n
