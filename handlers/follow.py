@@ -123,6 +123,16 @@ async def document_lines(
     earlier = tuple(p.key for p in c.periods if p.ends < period.starts)
     entries = await tx.progress.submitted_entries(campaign.id, period.key)
     done = await tx.progress.done_before_all(campaign.id, earlier)
+    # a new date agreed in an earlier period still holds until another is proposed
+    agreed: dict[tuple[int, int], dt.date] = {}
+    for key in earlier:  # in the campaign's order: a later period's date replaces an earlier one
+        for plan_id, report_entries in (
+            await tx.progress.submitted_entries(campaign.id, key)
+        ).items():
+            for mid, e in report_entries.items():
+                if e.get("new_due"):
+                    agreed[(plan_id, mid)] = dt.date.fromisoformat(e["new_due"])
+    as_of = min(today, period.ends)  # days overdue at the period's end, not at the export
     out: list[ProgressLine] = []
     for r in await tx.progress.document_rows(campaign.id):
         plan_id, mid = r["plan_id"], r["id"]
@@ -133,6 +143,7 @@ async def document_lines(
         status = Progress(e["status"]) if e.get("status") else None
         due = dt.date.fromisoformat(r["due_date"]) if r["due_date"] else None
         new_due = dt.date.fromisoformat(e["new_due"]) if e.get("new_due") else None
+        held = new_due or agreed.get((plan_id, mid))
         out.append(
             ProgressLine(
                 agency=r["agency"],
@@ -146,7 +157,7 @@ async def document_lines(
                 reason=e.get("reason") or "",
                 new_due_text=e.get("new_due_text") or "",
                 new_due=new_due,
-                overdue=rules.days_overdue(due, status, new_due, today),
+                overdue=rules.days_overdue(due, status, held, as_of),
                 reported=report is not None,
             )
         )

@@ -31,6 +31,8 @@ from tests.conftest import (
 from tests.core import VN
 from tests.helpers import complete_plan, fill_item, submit
 
+CAMPAIGN_SUMMARY = load_campaign(BUNDLED_CAMPAIGN).report.summary.rstrip(".")
+
 
 async def _submitted_plan(h: Harness) -> None:
     """Sở Nội vụ's plan: item 1 with two measures, item 2 with one; submitted."""
@@ -353,16 +355,31 @@ async def test_the_results_spreadsheet_from_tonghop_and_the_cli(
     heading = [p.text for c in word.tables[0].rows[0].cells for p in c.paragraphs]
     assert "Số: …/BC-STC" in heading  # #22.1: a report has its own ký hiệu, not …/KH-…
     assert "TỔ CHỨC THỰC HIỆN" not in paragraphs  # the plan's section, not the report's
-    assert "Kết quả thực hiện kế hoạch khắc phục hạn chế, khuyết điểm quý I/2026" in paragraphs
+    # #22.11: one trích yếu (the plan's subject and the period, once); the opening cites the
+    # plan being reported on, not the directive
+    summary = CAMPAIGN_SUMMARY[:1].lower() + CAMPAIGN_SUMMARY[1:]
+    assert f"Kết quả thực hiện Kế hoạch {summary}, quý I/2026" in paragraphs
+    assert paragraphs.count(CAMPAIGN_SUMMARY) == 0
     assert any(
-        p.startswith("Thực hiện Công văn số") and "báo cáo kết quả thực hiện" in p
+        p.startswith(
+            f"Thực hiện Kế hoạch số …/KH-STC ngày … tháng … năm … của Sở Tài chính về {summary}"
+        )
+        and "báo cáo kết quả thực hiện quý I/2026 như sau:" in p
         for p in paragraphs
     )
+    assert not any(p.startswith("Thực hiện Công văn") for p in paragraphs)
     assert "Các cơ quan, đơn vị chưa gửi báo cáo quý I/2026 (1): Sở Xây dựng." in paragraphs
     table = word.tables[1]
     cells = [[c.text for c in row.cells] for row in table.rows]
     assert cells[0][4] == "Tình hình thực hiện"
-    assert cells[1][0] == "I" and cells[1][1] == "SỞ NỘI VỤ"
+    # one numbering of agencies in every document: Sở Xây dựng (I in the plan, before Sở Nội
+    # vụ in the campaign) has not reported, and Sở Nội vụ keeps the plan's II
+    assert cells[1][0] == "II" and cells[1][1] == "SỞ NỘI VỤ"
+    calls = await h.press(CONSOLIDATOR, "dl:docx")
+    (plan_doc,) = [c for c in calls if c.method == "sendDocument"]
+    plan_rows = Document(io.BytesIO(plan_doc.files["document"][1])).tables[1].rows
+    numerals = {r.cells[1].text: r.cells[0].text for r in plan_rows if r.cells[1].text.isupper()}
+    assert numerals["SỞ NỘI VỤ"] == "II" and numerals["SỞ XÂY DỰNG"] == "I"
     assert cells[2][:2] == ["1.1", "Ban hành quy chế phân cấp"]
     assert cells[2][4:6] == ["Đã hoàn thành", '=HYPERLINK("http://x") Quyết định số 7']
     assert cells[3][6] == "Thiếu kinh phí; đề xuất: quý III/2026"
@@ -618,3 +635,38 @@ async def test_an_overdue_measure_not_carried_out_asks_the_reason_and_a_new_date
     calls = await h.press(FOCAL, button(calls, "Chưa thực hiện"))
     calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
     assert "Lý do chậm tiến độ?" not in text_of(calls) and "Đã lưu" in text_of(calls)
+
+
+async def test_days_overdue_count_to_the_periods_end_and_keep_a_date_agreed_before(
+    harness: Harness,
+) -> None:
+    """#22.11: "Số ngày quá hạn" is counted at the period's end (not the day of export), and a
+    new date proposed in an earlier period holds until another is proposed."""
+    from handlers.follow import document_lines
+
+    h = harness
+    await _submitted_plan(h)
+    calls = await h.send(FOCAL, "/tiendo")  # quý I/2026
+    calls = await h.press(FOCAL, button(calls, "1.1"))
+    calls = await h.press(FOCAL, button(calls, "chậm tiến độ"))
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    calls = await h.send(FOCAL, "Chờ hướng dẫn của Bộ")
+    calls = await h.send(FOCAL, "quý III/2026")  # the new date: 30/09/2026
+    calls = await h.press(FOCAL, button(calls, "đúng tiến độ"))  # 1.2, due quý II/2026
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    calls = await h.press(FOCAL, button(calls, "Chưa thực hiện"))  # 2.1
+    calls = await h.press(FOCAL, button(calls, "Bỏ qua"))
+    calls = await h.press(FOCAL, button(calls, "Nộp báo cáo"))
+    await h.press(FOCAL, button(calls, "Xác nhận nộp"))
+
+    async with h.db.read() as tx:
+        campaign = await tx.campaigns.active()
+        assert campaign is not None
+        q2 = next(p for p in campaign.definition.periods if p.key == "2026-Q2")
+        lines = await document_lines(tx, campaign, q2, dt.date(2026, 8, 15))  # exported late
+    overdue_by_number = {line.number: line.overdue for line in lines}
+    assert overdue_by_number["1.1"] == 0  # the 30/09/2026 agreed in quý I still holds
+    assert overdue_by_number["1.2"] == 0  # due 30/06/2026: not late at the period's end
+    async with h.db.read() as tx:
+        lines = await document_lines(tx, campaign, q2, dt.date(2026, 6, 20))
+    assert {line.number: line.overdue for line in lines}["1.1"] == 0

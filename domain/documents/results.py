@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from domain.campaign import Campaign, Period
 from domain.documents.model import ProgressLine, progress_label, roman
-from domain.documents.word import _runs, _skeleton, _splice, citation
+from domain.documents.word import _runs, _skeleton, _splice
 from domain.text import printable
 from locales import _
 
@@ -80,15 +80,19 @@ class _Count:
 
 
 def _body(lines: Iterable[ProgressLine], count: _Count) -> Iterator[str]:
+    """Agencies keep the plan's numerals (I, II, … over every plan followed through): one that
+    has not reported leaves its numeral unused rather than renumbering the others."""
     current = None
+    numeral = 0
     for line in lines:
         if line.agency != current:
             current = line.agency
+            numeral += 1
             if not line.reported:
                 count.missing.append(printable(line.agency))
             else:
                 count.agencies += 1
-                yield _agency_row(roman(count.agencies), line.agency)
+                yield _agency_row(roman(numeral), line.agency)
         if line.reported:
             count.measures += 1
             yield _measure_row(line)
@@ -99,14 +103,23 @@ def results_docx(
 ) -> tuple[bytes, int]:
     """The .docx and the number of measures in it (agencies in campaign order, lines grouped)."""
     consolidator = printable(campaign.agency(campaign.consolidator.agency).name)
-    text = _(
-        "{cite} on the basis of the agencies' reports, {consolidator} reports the results of "
-        "the remediation plan in {period} as follows:"
-    ).format(cite=citation(campaign), consolidator=consolidator, period=printable(period.label))
-    title = (
+    summary = printable(campaign.report.summary).rstrip(".")
+    subject = summary[:1].lower() + summary[1:]  # "Khắc phục …" inside a sentence
+    plan = _(
+        "Pursuant to Plan No. …/{symbol} dated … of {consolidator} on {subject}, on the basis "
+        "of the agencies' reports, {consolidator} reports the results of {period} as follows:"
+    )
+    text = plan.format(
+        symbol=campaign.consolidator.document_symbol,
+        consolidator=consolidator,
+        subject=subject,
+        period=printable(period.label),
+    )
+    title = (  # one trích yếu: the plan's subject and the period, said once
         _("REPORT"),
-        _("Results of the remediation plan — {period}").format(period=printable(period.label)),
-        printable(campaign.report.summary),
+        _("Results of the plan on {subject}, {period}").format(
+            subject=subject, period=printable(period.label)
+        ),
     )
     skeleton = _skeleton(
         campaign,
