@@ -394,3 +394,17 @@ def test_file_properties_name_the_consolidator_in_vietnamese() -> None:
     grid = [int(c.get(qn("w:w"))) for c in doc.tables[0]._tbl.tblGrid.findall(qn("w:gridCol"))]
     assert grid == [round(mm * 1440 / 25.4) for mm in (100, 150)]
     assert [c.width.mm for c in doc.tables[0].rows[0].cells] == pytest.approx([100, 150], 0.1)
+
+
+def test_narrow_columns_hold_their_content_on_one_line() -> None:
+    """#22.7: "STT" and "VIII" in the first column, a date in the time column, unbroken."""
+    from domain.documents import results
+    from domain.documents.word import CELL_MARGINS_MM, WIDTHS_MM, text_width_mm
+
+    for widths in (WIDTHS_MM, results.WIDTHS_MM):
+        room = widths[0] - CELL_MARGINS_MM
+        assert text_width_mm("STT", 12, bold=True) < room
+        assert text_width_mm("VIII", 12, bold=True) < room
+        assert sum(widths) <= 252
+    assert text_width_mm("28/02/2026", 12) < WIDTHS_MM[6] - CELL_MARGINS_MM
+    assert text_width_mm("28/02/2026", 12) < results.WIDTHS_MM[3] - CELL_MARGINS_MM

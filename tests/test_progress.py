@@ -327,11 +327,18 @@ async def test_the_results_spreadsheet_from_tonghop_and_the_cli(
     assert rows[0][0].startswith("BÁO CÁO Kết quả thực hiện kế hoạch khắc phục")
     header = rows.index(next(r for r in rows if r[0] == "STT"))
     body = rows[header + 1 :]
-    assert [(r[1], r[2], r[7]) for r in body] == [
-        ("Sở Nội vụ", "1.1", "Đã hoàn thành"),
-        ("Sở Nội vụ", "1.2", "Đang thực hiện – chậm tiến độ"),
-        ("Sở Nội vụ", "2.1", "Chưa thực hiện"),
+    assert [(r[1], r[2], r[7]) for r in body] == [  # #22.13: numbered as in the plan's sheet
+        ("Sở Nội vụ", "I.1.1", "Đã hoàn thành"),
+        ("Sở Nội vụ", "I.1.2", "Đang thực hiện – chậm tiến độ"),
+        ("Sở Nội vụ", "I.2.1", "Chưa thực hiện"),
     ]
+    lazy = load_workbook(io.BytesIO(content), read_only=True)  # #22.3: read whole
+    assert lazy["Kết quả thực hiện"].max_row == len(rows)
+    lazy.close()
+    heading = next(r for r in sheet.iter_rows() if r[0].value == "STT")[0].row
+    assert sheet.row_dimensions[heading].height >= 3 * 16  # "Số hiệu trong kế hoạch" whole
+    status_row = sheet.row_dimensions[header + 3].height  # "Đang thực hiện – chậm tiến độ"
+    assert status_row >= 16 * 2
     assert body[0][8] == '=HYPERLINK("http://x") Quyết định số 7'  # a string; emoji left out
     assert sheet.cell(header + 2, 9).data_type == "s"
     assert body[1][9] == "Thiếu kinh phí" and body[1][10] == "quý III/2026"
@@ -416,9 +423,9 @@ async def test_the_results_spreadsheet_from_tonghop_and_the_cli(
     assert await cli("--document", "plan", "--period", "2026-Q1", "-o", str(out)) == 2
     again = load_workbook(out)["Kết quả thực hiện"]
     cli_rows = [[c.value for c in row][1:8] for row in list(again.iter_rows())[header + 1 :]]
-    assert cli_rows[0][:2] == ["Sở Xây dựng", "1.1"]  # in the campaign's order
+    assert cli_rows[0][:2] == ["Sở Xây dựng", "I.1.1"]  # in the campaign's order
     assert cli_rows[0][6] == "Chưa nộp báo cáo"  # its plan is followed, its report not in
-    assert ["Sở Nội vụ", "1.1"] in [r[:2] for r in cli_rows]
+    assert ["Sở Nội vụ", "II.1.1"] in [r[:2] for r in cli_rows]  # the plan's numerals
 
 
 async def test_a_period_report_returned_for_revision_and_submitted_again(harness: Harness) -> None:

@@ -229,6 +229,9 @@ async def test_the_proposals_spreadsheet_by_field_and_by_department(h: Harness) 
     (doc,) = [c for c in calls if c.method == "sendDocument"]
     assert "Kiến nghị, đề xuất: 2, đã trả lời 1." in doc.params["caption"]
     book = load_workbook(io.BytesIO(doc.files["document"][1]))
+    lazy = load_workbook(io.BytesIO(doc.files["document"][1]), read_only=True)  # #22.3
+    assert [lazy[n].max_row for n in lazy.sheetnames] == [book[n].max_row for n in book.sheetnames]
+    lazy.close()
     assert book.sheetnames == ["Theo lĩnh vực", "Theo đơn vị trả lời"]
 
     def body(name: str) -> list[list]:

@@ -56,7 +56,9 @@ PLAN_COLUMNS = (
     ("recurring", 13, True),
     ("output", 26, True),
 )
-LINE_POINTS = 15.0  # one line of 12 pt text
+# One line of 12 pt Times New Roman: Vietnamese letters stack two diacritics (ậ, ễ), and
+# LibreOffice lays such lines out at about 15.6 pt; 16 leaves no line clipped in either.
+LINE_POINTS = 16.0
 MAX_ROW_POINTS = 409.0  # Excel's limit
 
 
@@ -284,7 +286,9 @@ def _skeleton(
     plan.merge_range(row, 0, row, last, f"{consolidator} — {place}", w.subtitle)
     row += 2
     header = row
-    plan.set_row(row, 32)
+    widths = [width for _key, width, _wrap in PLAN_COLUMNS]
+    tallest = max(_lines(h, w) for h, w in zip(heads, widths, strict=True))
+    plan.set_row(row, max(2, tallest) * LINE_POINTS + 4)  # "Số hiệu trong kế hoạch" whole
     for k, text in enumerate(heads):
         plan.write_string(row, k, text, w.head)
     marker = header + 1

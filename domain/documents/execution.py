@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -23,6 +25,7 @@ from domain.documents.excel import (
     _LETTERS,
     LINE_POINTS,
     MAX_ROW_POINTS,
+    _dimension,
     _lines,
     _patch_filters,
     _patch_ranges,
@@ -31,7 +34,7 @@ from domain.documents.excel import (
     _styles,
     _Writer,
 )
-from domain.documents.model import ProgressLine, answer_label, progress_label
+from domain.documents.model import ProgressLine, answer_label, progress_label, roman
 from domain.documents.word import date_line
 from domain.proposals import Proposal, State, overdue_days
 from domain.text import printable
@@ -78,7 +81,7 @@ def _workbook(tz: dt.tzinfo, tables: Sequence[_Table]) -> tuple[bytes, list[int]
             sheet.merge_range(row, 0, row, last, title, w.title if k == 0 else w.subtitle)
             row += 1
         header = row + 1
-        sheet.set_row(header, 32)
+        sheet.set_row(header, header_height(table.columns))
         for k, (head, _width, kind) in enumerate(table.columns):
             sheet.write_string(header, k, head, w.head)
             sheet.write_string(header + 1, k, "@", styles[kind])
@@ -99,8 +102,8 @@ def _workbook(tz: dt.tzinfo, tables: Sequence[_Table]) -> tuple[bytes, list[int]
             entry = zipfile.ZipInfo(name, src.getinfo(name).date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             row = marker - 1
-            with dst.open(entry, "w") as fh:
-                fh.write(head.encode())
+            columns = len(table.columns)
+            with tempfile.SpooledTemporaryFile(max_size=8 << 20) as fh:  # the dimension first
                 batch: list[str] = []
                 for values in table.rows:
                     row += 1
@@ -109,7 +112,11 @@ def _workbook(tz: dt.tzinfo, tables: Sequence[_Table]) -> tuple[bytes, list[int]
                         fh.write("".join(batch).encode())
                         batch = []
                 fh.write("".join(batch).encode())
-                fh.write(_patch_ranges(tail, marker - 1, row, len(table.columns)).encode())
+                fh.seek(0)
+                with dst.open(entry, "w") as sheet_xml:
+                    sheet_xml.write(_dimension(head, marker - 1, row, columns).encode())
+                    shutil.copyfileobj(fh, sheet_xml, 1 << 20)
+                    sheet_xml.write(_patch_ranges(tail, marker - 1, row, columns).encode())
             counts.append(row - marker + 1)
             last_rows.append(max(row, marker - 1))
         for info in src.infolist():
@@ -120,6 +127,12 @@ def _workbook(tz: dt.tzinfo, tables: Sequence[_Table]) -> tuple[bytes, list[int]
                 data = _patch_filters(data.decode(), tuple(last_rows)).encode()
             dst.writestr(info, data)
     return out.getvalue(), counts
+
+
+def header_height(columns: Sequence[Column]) -> float:
+    """The heading row tall enough for its longest wrapped heading ("Số hiệu trong kế hoạch")."""
+    lines = max(_lines(head, width) for head, width, _kind in columns)
+    return min(MAX_ROW_POINTS, max(2, lines) * LINE_POINTS + 4)
 
 
 def _row(row: int, columns: Sequence[Column], styles: list[str], values: Sequence[Cell]) -> str:
@@ -160,7 +173,7 @@ def progress_xlsx(
         (_("Lead unit"), 20, "text"),
         (_("Completion time"), 18, "text"),
         (_("Completion deadline (date)"), 13, "date"),
-        (_("Implementation status"), 20, "text"),
+        (_("Implementation status"), 24, "text"),
         (_("Result, product"), 34, "text"),
         (_("Reason for delay"), 28, "text"),
         (_("Proposed new time"), 16, "text"),
@@ -170,11 +183,17 @@ def progress_xlsx(
     title = _("REPORT on the implementation of the remediation plan — {period}").format(
         period=printable(period.label)
     )
+    numerals: dict[str, str] = {}  # the plan's numerals of agencies: "I.1.1", as in the plan
+
+    def number(line: ProgressLine) -> str:
+        numeral = numerals.setdefault(line.agency, roman(len(numerals) + 1))
+        return f"{numeral}.{line.number}"
+
     rows = (
         [
             k,
             line.agency,
-            line.number,
+            number(line),
             line.measure,
             line.lead,
             line.timeline,

@@ -21,7 +21,7 @@ from domain.text import printable
 from locales import _
 
 # Landscape A4 minus margins: 252 mm; the measure and its result wide.
-WIDTHS_MM = (11, 66, 30, 28, 31, 52, 34)
+WIDTHS_MM = (15, 62, 30, 28, 31, 52, 34)
 _TWIPS = [round(w * 1440 / 25.4) for w in WIDTHS_MM]
 _OPEN = [f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>' for w in _TWIPS]
 _CENTER = '<w:pPr><w:jc w:val="center"/></w:pPr>'

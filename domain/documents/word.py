@@ -41,7 +41,9 @@ ROW_MARK = "@@kehoach-rows@@"
 MISSING_MARK = "@@kehoach-missing@@"
 # Landscape A4 minus margins of 30 and 15 mm: 252 mm. Objective and measures wide, STT and
 # dates narrow.
-WIDTHS_MM = (11, 40, 46, 56, 25, 27, 21, 26)
+# STT wide enough for "STT" and "VIII" in bold 12 pt, the time column for "28/02/2026" on one line
+WIDTHS_MM = (15, 38, 44, 54, 25, 25, 25, 26)
+CELL_MARGINS_MM = 2 * 1.91  # Word's default left and right cell margins (0.08")
 PAGE_TEXT_MM = 252.0  # A4 landscape less the decree's margins (30 + 15 mm)
 RED = RGBColor(0xC0, 0, 0)
 
