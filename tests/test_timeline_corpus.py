@@ -1,4 +1,4 @@
-"""#21.12: timelines as real plans write them (tests/data/timelines.txt), read at once or with one
+"""#21.12: timelines as real plans write them (tests/timelines.txt), read at once or with one
 question — never refused, never misread. The share read at once is printed (pytest -s)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from domain.timeline import TimelineError, parse_timeline
 from handlers import wizard
 
-CORPUS = Path(__file__).with_name("data") / "timelines.txt"
+CORPUS = Path(__file__).with_name("timelines.txt")
 YEAR = 2026
 
 
