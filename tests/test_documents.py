@@ -221,7 +221,7 @@ def test_excel_rows_are_whole_measures_with_real_numbers_and_dates() -> None:
     assert heads[:3] == ["STT", "Đơn vị", "Số hiệu trong kế hoạch"]
     assert heads[9] == "Hạn hoàn thành (ngày)"
     assert heads[10] == "Tính chất nhiệm vụ"  # #21.11: not a column "Thường xuyên" holding "Có"
-    body = rows[1:]
+    body = [r for r in rows[1:] if r[0] is not None]  # a measure's own rows (not continuations)
     assert {r[10] for r in body} == {"Thường xuyên", None}
     assert [r[0] for r in body] == [1, 2, 3, 4]  # numbers, not text
     assert [r[2] for r in body] == ["I.1.1", "II.1.1", "II.1.2", "II.2.1"]
@@ -408,3 +408,62 @@ def test_narrow_columns_hold_their_content_on_one_line() -> None:
         assert sum(widths) <= 252
     assert text_width_mm("28/02/2026", 12) < WIDTHS_MM[6] - CELL_MARGINS_MM
     assert text_width_mm("28/02/2026", 12) < results.WIDTHS_MM[3] - CELL_MARGINS_MM
+
+
+def test_nothing_a_person_wrote_is_cut_in_excel() -> None:
+    """#22.2: a row shows at most 409 pt; text longer than that continues in the rows below
+    (the agency and number repeated, "…" where it continues) and every row is tall enough for
+    its text, as estimated."""
+    from domain.documents.excel import MAX_ROW_POINTS, PLAN_COLUMNS, _lines
+
+    wb, _z = excel()
+    ws = wb["Kế hoạch"]
+    header = next(r[0].row for r in ws.iter_rows() if r[0].value == "STT")
+    rows = list(ws.iter_rows(min_row=header + 1))
+    widths = [width for _key, width, _wrap in PLAN_COLUMNS]
+    for row in rows:
+        height = ws.row_dimensions[row[0].row].height
+        need = max(_lines(str(c.value), widths[k]) for k, c in enumerate(row) if c.value)
+        assert need * 16 + 3 <= height <= MAX_ROW_POINTS, row[0].row
+    # the 2,000-character objective of item II.1, read back from its rows, is whole
+    first = next(k for k, r in enumerate(rows) if r[2].value == "II.1.1")
+    run = [rows[first]]
+    for r in rows[first + 1 :]:
+        if r[0].value is not None:  # the next measure
+            break
+        run.append(r)
+    parts = [str(r[4].value) for r in run if r[4].value]
+    assert len(parts) >= 2 and parts[0].endswith(" …") and parts[1].startswith("… ")
+    joined = " ".join(p.removeprefix("… ").removesuffix(" …") for p in parts)
+    assert joined.split() == LONG.split()
+    agency = run[0][1].value
+    assert all(r[1].value == agency and r[2].value == "II.1.1" for r in run)  # kept together
+
+
+def test_a_long_proposal_continues_in_the_rows_below() -> None:
+    """#22.2 for the proposals workbook: nothing of a 2,000-character proposal is cut."""
+    from domain.documents.execution import proposals_xlsx
+    from domain.proposals import Proposal
+
+    text = "Đề nghị hỗ trợ kinh phí đầu tư hạ tầng số cho các xã miền núi. " * 32
+    p = Proposal(
+        id=1,
+        campaign_id=1,
+        number=7,
+        from_agency_id=1,
+        from_code="SNV",
+        from_name="Sở Nội vụ",
+        field="Chuyển đổi số",
+        content=text.strip(),
+        filed_at=dt.datetime(2026, 2, 1, 2, 0, tzinfo=dt.UTC),
+    )
+    with use_locale("vi"):
+        content, n = proposals_xlsx(CAMPAIGN, [p], ON, VN)
+    assert n == 1  # one proposal, whatever the rows
+    ws = load_workbook(io.BytesIO(content))["Theo lĩnh vực"]
+    rows = [r for r in ws.iter_rows() if r[1].value == 7]
+    assert len(rows) >= 2 and all(ws.row_dimensions[r[0].row].height <= 409 for r in rows)
+    parts = [str(r[4].value) for r in rows if r[4].value]
+    joined = " ".join(x.removeprefix("… ").removesuffix(" …") for x in parts)
+    assert joined.split() == text.split()
+    assert [r[0].value for r in rows] == [1] + [None] * (len(rows) - 1)  # STT once

@@ -89,6 +89,32 @@ def _lines(text: str, width: int) -> int:
 
 
 _WRAPPED = [(k, width) for k, (_key, width, wrap) in enumerate(PLAN_COLUMNS) if wrap]
+MAX_LINES = int((MAX_ROW_POINTS - 3) // LINE_POINTS)  # the lines a row can show
+CONTINUED = "…"  # ends a piece of text continued in the row below, and opens the next piece
+
+
+def pieces(text: str, width: int) -> list[str]:
+    """Text too long for one row (Excel caps a row at 409 pt), cut between words into pieces
+    that each fit a row; every piece but the last ends with "…", every one but the first opens
+    with it. Nothing is left out: the pieces, read in order, are the text."""
+    if _lines(text, width) <= MAX_LINES:
+        return [text]
+    out: list[str] = []
+    rest = text
+    while _lines(rest, width) > MAX_LINES - 1:
+        cut = min(len(rest), int((MAX_LINES - 1) * width / 1.1))
+        while cut > 1 and _lines(rest[:cut], width) > MAX_LINES - 1:
+            cut = int(cut * 0.9)
+        space = rest.rfind(" ", 0, cut)
+        if space > cut // 2:
+            cut = space
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    out.append(rest)
+    return [
+        (CONTINUED + " " if k else "") + piece + (" " + CONTINUED if k < len(out) - 1 else "")
+        for k, piece in enumerate(out)
+    ]
 
 
 def _height(values: list[str]) -> float:
@@ -384,8 +410,9 @@ def xlsx_bytes(
                 for item in section.items:
                     for m in item.measures or (None,):
                         stt += 1
-                        row += 1
-                        batch.append(_plan_row(ps, row, stt, numeral, agency, item, m))
+                        written = _plan_row(ps, row + 1, stt, numeral, agency, item, m)
+                        row += len(written)
+                        batch += written
                         if m is not None:
                             tally.measures += 1
                             reviewed = _review_row(
@@ -462,21 +489,12 @@ def _plan_row(
     agency: str,
     item: ItemAnswer,
     m: MeasureLine | None,
-) -> str:
+) -> list[str]:
+    """The measure's row, and rows continuing its longest texts when one row cannot show them
+    (the agency and number repeated, so that filtering keeps them together; no STT of their
+    own: they are not another measure)."""
     if m is None:
-        values = [
-            agency,
-            f"{numeral}.{item.number}",
-            item.text,
-            item.objective,
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]
+        values = [agency, f"{numeral}.{item.number}", item.text, item.objective, *[""] * 7]
     else:
         values = [
             agency,
@@ -491,8 +509,31 @@ def _plan_row(
             _("Recurring") if m.recurring else "",
             m.output,
         ]
+    cut = {k: pieces(values[k - 1], width) for k, width in _WRAPPED if values[k - 1]}
+    extra = max((len(p) for p in cut.values()), default=1)
+    if extra == 1:
+        return [_plan_xml(ps, row, stt, values, m)]
+    out = []
+    for i in range(extra):
+        part = [
+            v
+            if k <= 2 or (i == 0 and k not in cut)  # the agency and number on every row
+            else (cut[k][i] if i < len(cut[k]) else "")
+            if k in cut
+            else ""
+            for k, v in enumerate(values, start=1)
+        ]
+        out.append(_plan_xml(ps, row + i, stt if i == 0 else None, part, m if i == 0 else None))
+    return out
+
+
+def _plan_xml(
+    ps: list[str], row: int, stt: int | None, values: list[str], m: MeasureLine | None
+) -> str:
+    """One row's XML; a row continuing the one above has no STT of its own."""
     height = _height(["", *values])
-    cells = [f'<c r="A{row}" s="{ps[0]}"><v>{stt}</v></c>']
+    number = f"<v>{stt}</v>" if stt is not None else ""
+    cells = [f'<c r="A{row}" s="{ps[0]}">{number}</c>']
     for k, value in enumerate(values, start=1):
         ref = f"{_LETTERS[k]}{row}"
         if k == 9 and m is not None and m.due is not None:

@@ -33,6 +33,7 @@ from domain.documents.excel import (
     _serial,
     _styles,
     _Writer,
+    pieces,
 )
 from domain.documents.model import ProgressLine, answer_label, progress_label, roman
 from domain.documents.word import date_line
@@ -59,6 +60,7 @@ class _Table(NamedTuple):
     titles: Sequence[str]
     columns: Sequence[Column]
     rows: Iterable[Sequence[Cell]]
+    keys: int = 2  # leading columns repeated on rows that continue a long text
 
 
 def _workbook(tz: dt.tzinfo, tables: Sequence[_Table]) -> tuple[bytes, list[int]]:
@@ -105,9 +107,12 @@ def _workbook(tz: dt.tzinfo, tables: Sequence[_Table]) -> tuple[bytes, list[int]
             columns = len(table.columns)
             with tempfile.SpooledTemporaryFile(max_size=8 << 20) as fh:  # the dimension first
                 batch: list[str] = []
+                entries = 0
                 for values in table.rows:
-                    row += 1
-                    batch.append(_row(row, table.columns, cell_styles, values))
+                    entries += 1
+                    for part in _continued(table, values):  # one row, or more for long text
+                        row += 1
+                        batch.append(_row(row, table.columns, cell_styles, part))
                     if len(batch) >= 500:
                         fh.write("".join(batch).encode())
                         batch = []
@@ -117,7 +122,7 @@ def _workbook(tz: dt.tzinfo, tables: Sequence[_Table]) -> tuple[bytes, list[int]
                     sheet_xml.write(_dimension(head, marker - 1, row, columns).encode())
                     shutil.copyfileobj(fh, sheet_xml, 1 << 20)
                     sheet_xml.write(_patch_ranges(tail, marker - 1, row, columns).encode())
-            counts.append(row - marker + 1)
+            counts.append(entries)
             last_rows.append(max(row, marker - 1))
         for info in src.infolist():
             if info.filename.startswith("xl/worksheets/sheet"):
@@ -127,6 +132,30 @@ def _workbook(tz: dt.tzinfo, tables: Sequence[_Table]) -> tuple[bytes, list[int]
                 data = _patch_filters(data.decode(), tuple(last_rows)).encode()
             dst.writestr(info, data)
     return out.getvalue(), counts
+
+
+def _continued(table: _Table, values: Sequence[Cell]) -> list[Sequence[Cell]]:
+    """The row's values, or several rows when a text is longer than a row can show (409 pt):
+    the text continues in the rows below (``pieces``), the key columns repeated."""
+    cut = {
+        k: pieces(printable(v), width)
+        for k, ((_head, width, kind), v) in enumerate(zip(table.columns, values, strict=True))
+        if kind == "text" and isinstance(v, str) and v
+    }
+    extra = max((len(p) for p in cut.values()), default=1)
+    if extra == 1:
+        return [values]
+
+    def cell(i: int, k: int, v: Cell) -> Cell:
+        if k == 0:
+            return v if i == 0 else None  # a continuation has no STT of its own
+        if k < table.keys:
+            return v  # the agency, the number: filters keep the pieces together
+        if k in cut:
+            return cut[k][i] if i < len(cut[k]) else None
+        return v if i == 0 else None
+
+    return [[cell(i, k, v) for k, v in enumerate(values)] for i in range(extra)]
 
 
 def header_height(columns: Sequence[Column]) -> float:
@@ -208,7 +237,7 @@ def progress_xlsx(
         for k, line in enumerate(lines, start=1)
     )
     titles = [*_titles(campaign, title, on), printable(campaign.title)]
-    content, (n,) = _workbook(dt.UTC, [_Table(_("Results"), titles, columns, rows)])
+    content, (n,) = _workbook(dt.UTC, [_Table(_("Results"), titles, columns, rows, keys=3)])
     return content, n
 
 
