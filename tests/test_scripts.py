@@ -62,3 +62,22 @@ def test_render_script_writes_the_documents(tmp_path: Path) -> None:
     )
     overdue = [r[-1] for r in proposals.iter_rows(values_only=True) if isinstance(r[0], int)]
     assert sum(1 for d in overdue if d) == 1  # one answer overdue, one routed and not yet due
+    # #22.4: every sheet, fitted one page wide on A4 landscape, prints its 12 pt text at 9 pt or
+    # more; a draft marks every printed page
+    from openpyxl.utils import get_column_letter
+
+    from domain.documents.excel import printed_points
+
+    for path in sorted(tmp_path.glob("*.xlsx")):
+        book = load_workbook(path)
+        for ws in book:
+            columns = [
+                ws.column_dimensions[get_column_letter(k)].width
+                for k in range(1, ws.max_column + 1)
+            ]
+            widths = [round(w - 0.71) for w in columns]  # XlsxWriter stores width + padding
+            assert printed_points(widths) >= 9, (path.name, ws.title, widths)
+            assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            draft = "ban-nhap" in path.name
+            assert ("BẢN NHÁP" in (ws.oddHeader.center.text or "")) == draft, (path.name, ws.title)

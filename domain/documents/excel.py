@@ -42,20 +42,35 @@ from locales import _
 
 FONT = "Times New Roman"
 # (title, width in characters, wrapped)
+# Widths sum to about 187 characters: printed one page wide on A4 landscape, that is a scale
+# of about 76 %, so 12 pt text prints at 9 pt or more (``printed_points``).
 PLAN_COLUMNS = (
-    ("STT", 6, False),
-    ("agency", 24, True),
-    ("number", 9, False),
-    ("shortcoming", 40, True),
-    ("objective", 40, True),
-    ("measure", 48, True),
-    ("lead", 22, True),
-    ("partners", 26, True),
-    ("timeline", 20, True),
-    ("due", 13, False),
-    ("recurring", 13, True),
-    ("output", 26, True),
+    ("STT", 5, False),
+    ("agency", 14, True),
+    ("number", 8, False),
+    ("shortcoming", 22, True),
+    ("objective", 24, True),
+    ("measure", 30, True),
+    ("lead", 14, True),
+    ("partners", 16, True),
+    ("timeline", 14, True),
+    ("due", 11, False),
+    ("recurring", 11, True),
+    ("output", 18, True),
 )
+FONT_POINTS = 12
+MARGIN_INCHES = (0.4, 0.4)  # left, right
+
+
+def printed_points(widths: Iterable[int], font: float = FONT_POINTS) -> float:
+    """The size text prints at when a sheet of these column widths (in characters, as
+    XlsxWriter sets them: 7 px each and 5 px of padding, at 96 dpi) is fitted to the width of
+    A4 landscape within the margins."""
+    pixels = sum(7 * w + 5 for w in widths)
+    printable = (297 / 25.4 - sum(MARGIN_INCHES)) * 96
+    return font * min(1.0, printable / pixels)
+
+
 # One line of 12 pt Times New Roman: Vietnamese letters stack two diacritics (ậ, ễ), and
 # LibreOffice lays such lines out at about 15.6 pt; 16 leaves no line clipped in either.
 LINE_POINTS = 16.0
@@ -184,7 +199,7 @@ class _Writer:
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)  # one page wide, as many tall as needed
         sheet.repeat_rows(header_row)
-        sheet.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+        sheet.set_margins(left=MARGIN_INCHES[0], right=MARGIN_INCHES[1], top=0.6, bottom=0.6)
         sheet.center_horizontally()
         sheet.set_footer("&C&P / &N")
         if draft:  # every printed page says so, not only the first row
@@ -196,15 +211,15 @@ _LETTERS = [chr(ord("A") + k) for k in range(26)]  # column letters (tables are 
 _EPOCH = dt.datetime(1899, 12, 30)
 STATUS_WIDTHS = (10, 36, 34, 8, 18, 10, 40)
 REVIEW_COLUMNS = (
-    ("STT", 6),
-    ("agency", 24),
-    ("number", 9),
-    ("measure", 44),
-    ("lead", 22),
-    ("timeline", 18),
-    ("output", 24),
-    ("aspects", 18),
-    ("found", 44),
+    ("STT", 5),
+    ("agency", 14),
+    ("number", 8),
+    ("measure", 36),
+    ("lead", 14),
+    ("timeline", 14),
+    ("output", 20),
+    ("aspects", 16),
+    ("found", 40),
 )
 _REVIEW_WRAPPED = [(k, width) for k, (key, width) in enumerate(REVIEW_COLUMNS) if k > 0]
 

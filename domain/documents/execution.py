@@ -195,19 +195,19 @@ def progress_xlsx(
 ) -> tuple[bytes, int]:
     """The period's results; returns the bytes and the number of measures."""
     columns: list[Column] = [
-        (_("No."), 6, "int"),
-        (_("Agency"), 24, "text"),
-        (_("Number in the plan"), 9, "center"),
-        (_("Tasks, solutions"), 46, "text"),
-        (_("Lead unit"), 20, "text"),
-        (_("Completion time"), 18, "text"),
-        (_("Completion deadline (date)"), 13, "date"),
-        (_("Implementation status"), 24, "text"),
-        (_("Result, product"), 34, "text"),
-        (_("Reason for delay"), 28, "text"),
-        (_("Proposed new time"), 16, "text"),
-        (_("Proposed new date"), 13, "date"),
-        (_("Days overdue"), 10, "int"),
+        (_("No."), 5, "int"),
+        (_("Agency"), 14, "text"),
+        (_("Number in the plan"), 8, "center"),
+        (_("Tasks, solutions"), 30, "text"),
+        (_("Lead unit"), 14, "text"),
+        (_("Completion time"), 14, "text"),
+        (_("Completion deadline (date)"), 11, "date"),
+        (_("Implementation status"), 16, "text"),
+        (_("Result, product"), 22, "text"),
+        (_("Reason for delay"), 18, "text"),
+        (_("Proposed new time"), 12, "text"),
+        (_("Proposed new date"), 11, "date"),
+        (_("Days overdue"), 8, "int"),
     ]
     title = _("REPORT on the implementation of the remediation plan — {period}").format(
         period=printable(period.label)
@@ -246,21 +246,21 @@ def proposals_xlsx(
 ) -> tuple[bytes, int]:
     """Every proposal with its answer: by field, then by responsible department."""
     columns: list[Column] = [
-        (_("No."), 6, "int"),  # the row's place in this sheet
-        (_("Proposal no."), 10, "int"),  # its number in the campaign, as in the chat
-        (_("Field"), 22, "text"),
-        (_("Proposing agency"), 24, "text"),
-        (_("Proposal, obstacle"), 46, "text"),
-        (_("Asked of"), 20, "text"),
-        (_("Responsible department"), 20, "text"),
-        (_("Filed on"), 12, "date"),
-        (_("Answer due"), 12, "date"),
-        (_("Status"), 16, "text"),
-        (_("Answer"), 18, "text"),
-        (_("Answer content"), 40, "text"),
-        (_("Expected by"), 13, "date"),
-        (_("Answered on"), 12, "date"),
-        (_("Days overdue"), 10, "int"),
+        (_("No."), 5, "int"),  # the row's place in this sheet
+        (_("Proposal no."), 7, "int"),  # its number in the campaign, as in the chat
+        (_("Field"), 13, "text"),
+        (_("Proposing agency"), 14, "text"),
+        (_("Proposal, obstacle"), 26, "text"),
+        (_("Asked of"), 13, "text"),
+        (_("Responsible department"), 13, "text"),
+        (_("Filed on"), 11, "date"),
+        (_("Answer due"), 11, "date"),
+        (_("Status"), 11, "text"),
+        (_("Answer"), 12, "text"),
+        (_("Answer content"), 20, "text"),
+        (_("Expected by"), 11, "date"),
+        (_("Answered on"), 11, "date"),
+        (_("Days overdue"), 7, "int"),
     ]
 
     def row(stt: int, p: Proposal) -> list[Cell]:
