@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-import math
 import re
 import shutil
 import tempfile
@@ -97,10 +96,24 @@ def plan_headings() -> list[str]:
 
 @functools.lru_cache(maxsize=16384)  # an item's shortcoming and objective repeat on each row
 def _lines(text: str, width: int) -> int:
-    """Lines a wrapped cell needs: characters / column width (a little margin), plus breaks."""
-    if "\n" not in text:
-        return max(1, math.ceil(len(text) * 1.1 / width))
-    return sum(max(1, math.ceil(len(part) * 1.1 / width)) for part in text.split("\n"))
+    """Lines a wrapped cell needs: its words laid out greedily on lines of the column's width
+    (a little margin), a word longer than a line broken, plus line breaks."""
+    cap = max(1, int(width / 1.1))
+    total = 0
+    for part in text.split("\n"):
+        lines, used = 1, 0
+        for word in part.split():
+            size = len(word)
+            if used and used + 1 + size <= cap:
+                used += 1 + size
+            else:
+                lines += 1 if used else 0
+                used = size
+            while used > cap:  # a word longer than a line
+                lines += 1
+                used -= cap
+        total += lines
+    return max(1, total)
 
 
 _WRAPPED = [(k, width) for k, (_key, width, wrap) in enumerate(PLAN_COLUMNS) if wrap]
