@@ -41,31 +41,32 @@ from locales import _
 
 FONT = "Times New Roman"
 # (title, width in characters, wrapped)
-# Widths sum to about 187 characters: printed one page wide on A4 landscape, that is a scale
+# Widths sum to about 164 characters: printed one page wide on A4 landscape, that is a scale
 # of about 76 %, so 12 pt text prints at 9 pt or more (``printed_points``).
 PLAN_COLUMNS = (
-    ("STT", 5, False),
-    ("agency", 14, True),
-    ("number", 8, False),
-    ("shortcoming", 22, True),
-    ("objective", 24, True),
-    ("measure", 30, True),
-    ("lead", 14, True),
-    ("partners", 16, True),
-    ("timeline", 14, True),
+    ("STT", 4, False),
+    ("agency", 12, True),
+    ("number", 7, False),
+    ("shortcoming", 19, True),
+    ("objective", 21, True),
+    ("measure", 27, True),
+    ("lead", 12, True),
+    ("partners", 14, True),
+    ("timeline", 12, True),
     ("due", 11, False),
-    ("recurring", 11, True),
-    ("output", 18, True),
+    ("recurring", 9, True),
+    ("output", 16, True),
 )
 FONT_POINTS = 12
 MARGIN_INCHES = (0.4, 0.4)  # left, right
 
 
 def printed_points(widths: Iterable[int], font: float = FONT_POINTS) -> float:
-    """The size text prints at when a sheet of these column widths (in characters, as
-    XlsxWriter sets them: 7 px each and 5 px of padding, at 96 dpi) is fitted to the width of
-    A4 landscape within the margins."""
-    pixels = sum(7 * w + 5 for w in widths)
+    """The size text prints at when a sheet of these column widths is fitted to the width of A4
+    landscape within the margins. A width counts characters of the workbook's default font
+    (Times New Roman 12: 8 px a digit at 96 dpi, and 5 px of padding) — measured: LibreOffice
+    prints a sheet of 187 such characters at 66 %."""
+    pixels = sum(8 * w + 5 for w in widths)
     printable = (297 / 25.4 - sum(MARGIN_INCHES)) * 96
     return font * min(1.0, printable / pixels)
 
@@ -98,7 +99,7 @@ def plan_headings() -> list[str]:
 def _lines(text: str, width: int) -> int:
     """Lines a wrapped cell needs: its words laid out greedily on lines of the column's width
     (a little margin), a word longer than a line broken, plus line breaks."""
-    cap = max(1, int(width / 1.1))
+    cap = max(1, int(width))  # a Times New Roman 12 line holds about 1.1 characters a unit
     total = 0
     for part in text.split("\n"):
         lines, used = 1, 0
@@ -224,15 +225,15 @@ _LETTERS = [chr(ord("A") + k) for k in range(26)]  # column letters (tables are 
 _EPOCH = dt.datetime(1899, 12, 30)
 STATUS_WIDTHS = (10, 36, 34, 8, 18, 10, 40)
 REVIEW_COLUMNS = (
-    ("STT", 5),
-    ("agency", 14),
-    ("number", 8),
-    ("measure", 36),
-    ("lead", 14),
-    ("timeline", 14),
-    ("output", 20),
-    ("aspects", 16),
-    ("found", 40),
+    ("STT", 4),
+    ("agency", 12),
+    ("number", 7),
+    ("measure", 34),
+    ("lead", 12),
+    ("timeline", 12),
+    ("output", 18),
+    ("aspects", 14),
+    ("found", 38),
 )
 _REVIEW_WRAPPED = [(k, width) for k, (key, width) in enumerate(REVIEW_COLUMNS) if k > 0]
 

@@ -195,19 +195,19 @@ def progress_xlsx(
 ) -> tuple[bytes, int]:
     """The period's results; returns the bytes and the number of measures."""
     columns: list[Column] = [
-        (_("No."), 5, "int"),
-        (_("Agency"), 14, "text"),
-        (_("Number in the plan"), 8, "center"),
-        (_("Tasks, solutions"), 30, "text"),
-        (_("Lead unit"), 14, "text"),
-        (_("Completion time"), 14, "text"),
+        (_("No."), 4, "int"),
+        (_("Agency"), 12, "text"),
+        (_("Number in the plan"), 7, "center"),
+        (_("Tasks, solutions"), 26, "text"),
+        (_("Lead unit"), 12, "text"),
+        (_("Completion time"), 12, "text"),
         (_("Completion deadline (date)"), 11, "date"),
-        (_("Implementation status"), 16, "text"),
-        (_("Result, product"), 22, "text"),
-        (_("Reason for delay"), 18, "text"),
-        (_("Proposed new time"), 12, "text"),
+        (_("Implementation status"), 14, "text"),
+        (_("Result, product"), 19, "text"),
+        (_("Reason for delay"), 16, "text"),
+        (_("Proposed new time"), 11, "text"),
         (_("Proposed new date"), 11, "date"),
-        (_("Days overdue"), 8, "int"),
+        (_("Days overdue"), 7, "int"),
     ]
     title = _("REPORT on the implementation of the remediation plan — {period}").format(
         period=printable(period.label)
@@ -246,21 +246,21 @@ def proposals_xlsx(
 ) -> tuple[bytes, int]:
     """Every proposal with its answer: by field, then by responsible department."""
     columns: list[Column] = [
-        (_("No."), 5, "int"),  # the row's place in this sheet
-        (_("Proposal no."), 7, "int"),  # its number in the campaign, as in the chat
-        (_("Field"), 13, "text"),
-        (_("Proposing agency"), 14, "text"),
-        (_("Proposal, obstacle"), 26, "text"),
-        (_("Asked of"), 13, "text"),
-        (_("Responsible department"), 13, "text"),
+        (_("No."), 4, "int"),  # the row's place in this sheet
+        (_("Proposal no."), 6, "int"),  # its number in the campaign, as in the chat
+        (_("Field"), 11, "text"),
+        (_("Proposing agency"), 12, "text"),
+        (_("Proposal, obstacle"), 20, "text"),
+        (_("Asked of"), 11, "text"),
+        (_("Responsible department"), 11, "text"),
         (_("Filed on"), 11, "date"),
         (_("Answer due"), 11, "date"),
-        (_("Status"), 11, "text"),
-        (_("Answer"), 12, "text"),
-        (_("Answer content"), 20, "text"),
+        (_("Status"), 10, "text"),
+        (_("Answer"), 10, "text"),
+        (_("Answer content"), 17, "text"),
         (_("Expected by"), 11, "date"),
         (_("Answered on"), 11, "date"),
-        (_("Days overdue"), 7, "int"),
+        (_("Days overdue"), 6, "int"),
     ]
 
     def row(stt: int, p: Proposal) -> list[Cell]:
