@@ -64,18 +64,17 @@ def test_render_script_writes_the_documents(tmp_path: Path) -> None:
     assert sum(1 for d in overdue if d) == 1  # one answer overdue, one routed and not yet due
     # #22.4: every sheet, fitted one page wide on A4 landscape, prints its 12 pt text at 9 pt or
     # more; a draft marks every printed page
-    from openpyxl.utils import get_column_letter
-
     from domain.documents.excel import printed_points
 
     for path in sorted(tmp_path.glob("*.xlsx")):
         book = load_workbook(path)
         for ws in book:
-            columns = [
-                ws.column_dimensions[get_column_letter(k)].width
-                for k in range(1, ws.max_column + 1)
-            ]
-            widths = [round(w - 0.71) for w in columns]  # XlsxWriter stores width + padding
+            stored = {}  # columns of one width are stored as one range (min..max)
+            for dim in ws.column_dimensions.values():
+                for k in range(dim.min or 1, (dim.max or dim.min or 1) + 1):
+                    stored[k] = dim.width
+            # XlsxWriter stores width + padding
+            widths = [round(stored[k] - 0.71) for k in range(1, ws.max_column + 1)]
             assert printed_points(widths) >= 9, (path.name, ws.title, widths)
             assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
             assert ws.sheet_properties.pageSetUpPr.fitToPage
