@@ -349,6 +349,7 @@ async def test_the_results_spreadsheet_from_tonghop_and_the_cli(
     # the Word report: the heading of Nghị định 30, one block per agency that reported, the
     # agencies that did not listed once after the table
     from docx import Document
+    from docx.oxml.ns import qn
 
     await h.join(FOCAL2, "SXD")
     await complete_plan(h, FOCAL2, "SXD", 2)
@@ -379,6 +380,8 @@ async def test_the_results_spreadsheet_from_tonghop_and_the_cli(
     table = word.tables[1]
     cells = [[c.text for c in row.cells] for row in table.rows]
     assert cells[0][4] == "Tình hình thực hiện"
+    assert all(r._tr.trPr is not None and r._tr.trPr.find(qn("w:cantSplit")) is not None
+               for r in table.rows[1:])  # fmt: skip
     # one numbering of agencies in every document: Sở Xây dựng (I in the plan, before Sở Nội
     # vụ in the campaign) has not reported, and Sở Nội vụ keeps the plan's II
     assert cells[1][0] == "II" and cells[1][1] == "SỞ NỘI VỤ"

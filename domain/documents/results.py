@@ -60,7 +60,7 @@ def _measure_row(line: ProgressLine) -> str:
         proposed = _("proposed: {time}").format(time=line.new_due_text)
         delay = f"{delay}; {proposed}" if delay else proposed
     return (
-        "<w:tr>"
+        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"  # a measure's row never splits across pages
         + _cell(0, line.number, True)
         + _cell(1, line.measure)
         + _cell(2, line.lead)
