@@ -467,3 +467,11 @@ def test_a_long_proposal_continues_in_the_rows_below() -> None:
     joined = " ".join(x.removeprefix("… ").removesuffix(" …") for x in parts)
     assert joined.split() == text.split()
     assert [r[0].value for r in rows] == [1] + [None] * (len(rows) - 1)  # STT once
+
+
+def test_excel_number_columns_hold_the_longest_number() -> None:
+    """#22.7 in Excel: "VIII.10.2" (agency VIII, item 10, measure 2) fits its unwrapped column."""
+    from domain.documents.excel import PLAN_COLUMNS
+
+    widths = {key: width for key, width, _wrap in PLAN_COLUMNS}
+    assert widths["number"] >= len("VIII.10.2") and widths["due"] >= len("30/06/2026")

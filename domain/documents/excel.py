@@ -41,12 +41,12 @@ from locales import _
 
 FONT = "Times New Roman"
 # (title, width in characters, wrapped)
-# Widths sum to about 164 characters: printed one page wide on A4 landscape, that is a scale
+# Widths sum to about 166 characters: printed one page wide on A4 landscape, that is a scale
 # of about 76 %, so 12 pt text prints at 9 pt or more (``printed_points``).
 PLAN_COLUMNS = (
     ("STT", 4, False),
     ("agency", 12, True),
-    ("number", 7, False),
+    ("number", 9, False),  # "VIII.10.2" on one line
     ("shortcoming", 19, True),
     ("objective", 21, True),
     ("measure", 27, True),

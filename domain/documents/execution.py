@@ -197,7 +197,7 @@ def progress_xlsx(
     columns: list[Column] = [
         (_("No."), 4, "int"),
         (_("Agency"), 12, "text"),
-        (_("Number in the plan"), 7, "center"),
+        (_("Number in the plan"), 9, "center"),
         (_("Tasks, solutions"), 26, "text"),
         (_("Lead unit"), 12, "text"),
         (_("Completion time"), 12, "text"),
