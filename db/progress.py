@@ -114,6 +114,30 @@ class ProgressRepo(Repository):
             for r in rows
         }
 
+    async def agreed_dates(
+        self, campaign_id: int, periods: tuple[str, ...]
+    ) -> dict[tuple[int, int], dt.date]:
+        """(plan id, measure id) → the new date proposed in the latest submitted report of the
+        ``periods`` (in their order: a later period's date replaces an earlier one), in one
+        query."""
+        if not periods:
+            return {}
+        marks = ",".join("?" * len(periods))
+        rows = await self._all(
+            "SELECT r.plan_id, r.period, s.snapshot FROM period_submissions s"
+            " JOIN period_reports r ON r.id = s.report_id JOIN plans p ON p.id = r.plan_id"
+            f" WHERE p.campaign_id = ? AND r.period IN ({marks}) AND s.version = (SELECT"
+            " MAX(version) FROM period_submissions WHERE report_id = s.report_id)",
+            (campaign_id, *periods),
+        )
+        order = {key: k for k, key in enumerate(periods)}
+        out: dict[tuple[int, int], dt.date] = {}
+        for r in sorted(rows, key=lambda r: order[r["period"]]):
+            for e in json.loads(r["snapshot"])["entries"]:
+                if e.get("new_due"):
+                    out[(int(r["plan_id"]), e["measure_id"])] = dt.date.fromisoformat(e["new_due"])
+        return out
+
     async def done_before(self, plan_id: int, periods: tuple[str, ...]) -> frozenset[int]:
         """Measures reported done in the submitted versions of earlier ``periods``."""
         if not periods:

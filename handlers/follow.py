@@ -124,14 +124,7 @@ async def document_lines(
     entries = await tx.progress.submitted_entries(campaign.id, period.key)
     done = await tx.progress.done_before_all(campaign.id, earlier)
     # a new date agreed in an earlier period still holds until another is proposed
-    agreed: dict[tuple[int, int], dt.date] = {}
-    for key in earlier:  # in the campaign's order: a later period's date replaces an earlier one
-        for plan_id, report_entries in (
-            await tx.progress.submitted_entries(campaign.id, key)
-        ).items():
-            for mid, e in report_entries.items():
-                if e.get("new_due"):
-                    agreed[(plan_id, mid)] = dt.date.fromisoformat(e["new_due"])
+    agreed = await tx.progress.agreed_dates(campaign.id, earlier)
     as_of = min(today, period.ends)  # days overdue at the period's end, not at the export
     out: list[ProgressLine] = []
     for r in await tx.progress.document_rows(campaign.id):
