@@ -26,7 +26,6 @@ from bot.backups import DailyBackup
 from bot.reports import ReportWorker, ReportWorkerDead
 from bot.sender import ChannelFatal, Sender
 from bot.settings import Settings, SettingsError
-from bot.web import WebServer
 from db.connection import Database, DatabaseUnavailable
 from db.documents import StoredDocument
 from db.outbox import OutboxItem
@@ -42,6 +41,7 @@ from locales import set_default
 
 if TYPE_CHECKING:
     from bot.links import Links
+    from bot.web import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,9 @@ class App:
             quotas={"zalo": s.zalo_monthly_quota} if s.zalo_monthly_quota else {},
         )
         self.core = Core(self.db, self.services, on_queued=self.signal)
-        if s.needs_http:
+        if s.needs_http:  # aiohttp.web imported only then (start-up, #19)
+            from bot.web import WebServer
+
             self.web = WebServer(s.webhook_listen, s.webhook_port)
         self.links = self._open_links()
         if s.telegram_enabled:

@@ -18,8 +18,6 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-import xlsxwriter
-
 from domain import text as limits
 from domain.campaign import Campaign, Period
 from domain.model import Measure, Plan
@@ -82,6 +80,8 @@ def progress_template_xlsx(
     made: dt.datetime,
 ) -> bytes:
     out = io.BytesIO()
+    import xlsxwriter  # only when a workbook is written (start-up, #19)
+
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     book.set_properties(
         {

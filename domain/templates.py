@@ -17,12 +17,15 @@ import datetime as dt
 import io
 import math
 from collections.abc import Sequence
-
-import xlsxwriter
+from typing import TYPE_CHECKING
 
 from domain.campaign import Campaign
 from domain.model import Measure, Plan
 from domain.text import printable
+
+if TYPE_CHECKING:
+    import xlsxwriter
+    import xlsxwriter.worksheet
 
 PLAN_SHEET = "Kế hoạch"
 GUIDE_SHEET = "Hướng dẫn"
@@ -65,6 +68,8 @@ def template_xlsx(
     """The agency's template with what is stored filled in (the same in every language: the
     directive's)."""
     out = io.BytesIO()
+    import xlsxwriter  # only when a workbook is written (start-up, #19)
+
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     book.set_properties(
         {
