@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
@@ -333,8 +333,13 @@ class App:
     def invite_lines(self, code: str) -> list[str]:
         return [c.invite_line(code) for c in self.channels.values()]
 
-    def signal(self, names: set[str]) -> None:
-        """Wake whoever has new work: a channel's sender, the report worker, the scheduler."""
+    def signal(self, names: set[str], queued: Sequence[OutboxItem] = ()) -> None:
+        """Wake whoever has new work: a channel's sender (to read what was committed), the
+        report worker, the scheduler. ``queued``: rows just committed, handed to their
+        channel's sender in memory (no read back)."""
+        for item in queued:
+            if item.channel in self.senders:
+                self.senders[item.channel].feed(item)
         for name in names:
             if name in self.senders:
                 self.senders[name].wake()

@@ -4,7 +4,15 @@ The sender takes the head of every recipient's queue (one queue per priority: re
 person's own message, notices to others, broadcasts), at most ``in_flight`` at a time and at most
 one per recipient, broadcasts capped so that they never hold up a reply. After a send it marks the
 row sent, in a transaction that commits before that recipient's next message is taken: a kill
-between a send and its mark repeats at most that one message per recipient, never more.
+between a send and its mark repeats at most that one message per recipient, never more. The marks
+of sends that finish close together share one transaction (recorded within ``FLUSH_WITHIN``, at
+once when that recipient has more waiting, something went wrong, or the row was read from the
+database: it may have gone out before a crash, and a second crash must not send it a third time).
+
+The core hands the sender the rows it just committed (:meth:`Sender.feed`): the replies of the
+rush are not read back. Anything else (the scheduler, the report worker, another process) wakes it
+to read what was committed since it last looked (:meth:`Sender.wake`), and it looks anyway when
+idle.
 
 A channel's ``deliver`` raises what went wrong in these terms: :class:`Blocked` (the person
 blocked the bot: their queue is dropped and they are marked), :class:`Permanent` (a dead letter,
@@ -33,6 +41,9 @@ from handlers.delivery import recipient_blocked
 from handlers.types import Outgoing, Recipient
 
 log = logging.getLogger(__name__)
+
+FLUSH_WITHIN = 0.05  # seconds a finished send may wait for its mark to share a transaction
+FLUSH_MAX = 64  # results recorded at once at most
 
 
 class Blocked(Exception):
@@ -113,6 +124,10 @@ class Sender:
         self._busy: set[str] = set()  # recipients with a message in flight or not yet recorded
         self._tasks: dict[asyncio.Task[None], OutboxItem] = {}
         self._results: list[_Result] = []
+        self._results_since = 0.0  # when the oldest unrecorded result came
+        self._known: set[int] = set()  # ids queued in memory, in flight or not yet recorded
+        self._handed: set[int] = set()  # those of them handed over, never sent before
+        self._stale = True  # rows may have been committed that were not handed over
         self._fatal: BaseException | None = None
         self.sent = 0
 
@@ -121,24 +136,50 @@ class Sender:
         return self.transport.name
 
     def wake(self) -> None:
-        """New messages were committed (or a send finished): look again now."""
+        """New messages were committed by someone: read them now."""
+        self._stale = True
         self._wake.set()
+
+    def feed(self, item: OutboxItem) -> None:
+        """A message just committed, handed over in memory: queued without a read."""
+        if item.id not in self._known:
+            self._queue(item)
+            self._handed.add(item.id)
+        self._wake.set()
+
+    def _queue(self, item: OutboxItem) -> None:
+        """Into its recipient's queue of its priority, in id order."""
+        self._known.add(item.id)
+        queues = self._queues.get(item.recipient)
+        if queues is None:
+            queues = self._queues[item.recipient] = (deque(), deque(), deque())
+        queue = queues[item.priority]
+        if not queue:
+            self._ready[item.priority].append(item.recipient)
+        if queue and queue[-1].id > item.id:  # read after a later one was handed over
+            at = next(i for i, queued in enumerate(queue) if queued.id > item.id)
+            queue.insert(at, item)
+        else:
+            queue.append(item)
 
     async def run(self) -> None:
         """Deliver until cancelled; raises ChannelFatal if the channel cannot work any more."""
         try:
             while True:
                 self._wake.clear()
-                await self._flush()
+                if self._flush_due():
+                    await self._flush()
                 if self._fatal is not None:
                     raise self._fatal
-                await self._refresh()
+                if self._stale:
+                    await self._refresh()
                 self._dispatch()
-                timeout = 1.0 if self._tasks else self._idle_seconds()
+                idle = 1.0 if self._tasks else self._idle_seconds()
+                flush = self._flush_in()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+                    await asyncio.wait_for(self._wake.wait(), min(idle, flush))
                 except TimeoutError:
-                    pass
+                    self._stale |= idle <= flush  # idle: look for rows nobody announced
         finally:
             for task in self._tasks:
                 task.cancel()
@@ -164,8 +205,42 @@ class Sender:
             raise self._fatal
         return self.sent - before
 
+    def _flush_in(self) -> float:
+        """Seconds until the unrecorded results must be recorded (infinity: none)."""
+        if not self._results:
+            return float("inf")
+        return max(0.0, self._results_since + FLUSH_WITHIN - time.monotonic())
+
+    def _flush_due(self) -> bool:
+        """Whether to record the finished sends now rather than with the next ones."""
+        if not self._results:
+            return False
+        return (
+            self._fatal is not None
+            or len(self._results) >= FLUSH_MAX
+            or self._flush_in() <= 0
+            or any(self._at_once(r) for r in self._results)
+        )
+
+    def _at_once(self, result: _Result) -> bool:
+        """A result recorded without waiting: a failure, a recipient with more waiting, or a
+        row read from the database (it may have been sent before a crash: a second crash must
+        not send it a third time)."""
+        return (
+            result.outcome != "sent"
+            or result.item.recipient in self._queues
+            or result.item.id not in self._handed
+        )
+
+    def _result(self, result: _Result) -> None:
+        if not self._results:
+            self._results_since = time.monotonic()
+        self._results.append(result)
+
     async def _refresh(self) -> None:
-        """Read the messages committed since the last look (all of them at the first)."""
+        """Read the messages committed since the last look (all of them at the first) that were
+        not handed over."""
+        self._stale = False
         last = self._last_id
 
         async def pending(tx: Repos) -> list[OutboxItem]:
@@ -174,12 +249,8 @@ class Sender:
         fresh = await self.db.at_once(pending, write=False)
         for item in fresh:
             self._last_id = max(self._last_id, item.id)
-            queues = self._queues.get(item.recipient)
-            if queues is None:
-                queues = self._queues[item.recipient] = (deque(), deque(), deque())
-            if not queues[item.priority]:
-                self._ready[item.priority].append(item.recipient)
-            queues[item.priority].append(item)
+            if item.id not in self._known:
+                self._queue(item)
 
     def _idle_seconds(self) -> float:
         """Until the earliest message waiting for a retry is due, or the next broadcast may go
@@ -266,22 +337,22 @@ class Sender:
                     document = await tx.documents.get(message.document_id)
             used = await self.transport.deliver(item, message, document)
             crashpoint("after_send")
-            self._results.append(_Result(item, "sent", messages=used or 1))
+            self._result(_Result(item, "sent", messages=used or 1))
         except Blocked as exc:
-            self._results.append(_Result(item, "blocked", str(exc)))
+            self._result(_Result(item, "blocked", str(exc)))
         except Permanent as exc:
             log.error("%s: message %s to %s cannot be delivered: %s", *self._who(item), exc)
-            self._results.append(_Result(item, "fail", str(exc), messages=exc.sent))
+            self._result(_Result(item, "fail", str(exc), messages=exc.sent))
         except RetryLater as exc:
-            self._results.append(_Result(item, "retry", str(exc), exc.after, exc.counts))
+            self._result(_Result(item, "retry", str(exc), exc.after, exc.counts))
         except ChannelFatal as exc:
             self._fatal = exc
-            self._results.append(_Result(item, "retry", str(exc), 60.0, False))
+            self._result(_Result(item, "retry", str(exc), 60.0, False))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug or an unforeseen error: logged, retried later
             log.exception("%s: sending message %s to %s failed", *self._who(item))
-            self._results.append(_Result(item, "retry", repr(exc)[:300], 0.0))
+            self._result(_Result(item, "retry", repr(exc)[:300], 0.0))
 
     def _who(self, item: OutboxItem) -> tuple[str, int, str]:
         return self.channel, item.id, item.recipient
@@ -349,10 +420,16 @@ class Sender:
 
         sent = await self.db.at_once(record)
         for recipient in dropped:  # everything that waited for them was dropped too
-            self._queues.pop(recipient, None)
+            for queue in self._queues.pop(recipient, ()):
+                self._known.difference_update(item.id for item in queue)
+                self._handed.difference_update(item.id for item in queue)
+        kept = {item.id for item in requeue if item.recipient not in dropped}
         for item in requeue:
-            if item.recipient not in dropped:
+            if item.id in kept:
                 self._requeue(item)
         for r in results:
             self._busy.discard(r.item.recipient)
+            if r.item.id not in kept:  # recorded for good: never read as pending again
+                self._known.discard(r.item.id)
+                self._handed.discard(r.item.id)
         self.sent += sent

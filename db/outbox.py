@@ -50,11 +50,26 @@ class OutboxRepo(Repository):
         payload: str,
         at: dt.datetime,
         document_id: int | None = None,
-    ) -> int:
-        return await self._run(
+    ) -> OutboxItem:
+        """The row queued, as the sender will take it (no read back: its sender can be handed
+        it in memory once the transaction commits)."""
+        ident = await self._run(
             "INSERT INTO outbox (channel, recipient, priority, kind, payload, document_id,"
             " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (channel, recipient, priority, kind, payload, document_id, iso(at), iso(at)),
+        )
+        when = at.astimezone(dt.UTC)  # as it is read back
+        return OutboxItem.model_construct(
+            id=ident,
+            channel=channel,
+            recipient=recipient,
+            priority=priority,
+            kind=kind,
+            payload=payload,
+            document_id=document_id,
+            created_at=when,
+            attempts=0,
+            next_attempt_at=when,
         )
 
     async def pending_after(self, channel: str, after_id: int) -> list[OutboxItem]:

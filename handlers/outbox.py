@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from db.outbox import BROADCAST, NOTICE, REPLY
+from db.outbox import BROADCAST, NOTICE, REPLY, OutboxItem
 from db.repos import Repos
 from handlers.markup import BREAK
 from handlers.numbered import lines as numbered_lines
@@ -25,7 +25,7 @@ MERGE_UP_TO = 1500  # characters: merged replies stay one message on a 2,000-cha
 
 DOCUMENTS_KEPT = dt.timedelta(days=7)  # how long a file made for someone can be fetched again
 
-__all__ = ["BROADCAST", "NOTICE", "REPLY", "enqueue"]
+__all__ = ["BROADCAST", "NOTICE", "REPLY", "enqueue", "queue"]
 
 
 async def enqueue(
@@ -39,9 +39,36 @@ async def enqueue(
     priority: int | None = None,
     edit_ref: str | None = None,
 ) -> set[str]:
-    """Queue ``replies``; returns the channels that have new messages. Without an explicit
-    ``priority``, messages to ``default`` (the person who wrote) are replies, others notices."""
-    channels: set[str] = set()
+    """Queue ``replies``; returns the channels that have new messages (their senders read them
+    from the database once woken)."""
+    queued = await queue(
+        tx,
+        replies,
+        now,
+        numbered=numbered,
+        default=default,
+        kind=kind,
+        priority=priority,
+        edit_ref=edit_ref,
+    )
+    return {item.channel for item in queued}
+
+
+async def queue(
+    tx: Repos,
+    replies: list[Reply],
+    now: dt.datetime,
+    *,
+    numbered: frozenset[str],
+    default: Recipient | None = None,
+    kind: str = "reply",
+    priority: int | None = None,
+    edit_ref: str | None = None,
+) -> list[OutboxItem]:
+    """Queue ``replies``; returns the rows queued (a sender can be handed them once the
+    transaction commits). Without an explicit ``priority``, messages to ``default`` (the person
+    who wrote) are replies, others notices."""
+    queued: list[OutboxItem] = []
     menus: dict[Recipient, tuple[tuple[str, str], ...]] = {}
     replies = _merged(replies, default, numbered)
     for reply in replies:
@@ -85,15 +112,16 @@ async def enqueue(
             document_id = doc.id
         if doc is not None:
             message = Outgoing(document_id=document_id, filename=doc.filename, caption=doc.caption)
-        await tx.outbox.add(
-            to.channel, to.external_id, level, kind, message.to_json(), now, document_id
+        queued.append(
+            await tx.outbox.add(
+                to.channel, to.external_id, level, kind, message.to_json(), now, document_id
+            )
         )
-        channels.add(to.channel)
     for to, menu in menus.items():
         user = await tx.users.get(to.channel, to.external_id)
         if user is not None:
             await tx.conversations.set_menu(user.id, menu, now)
-    return channels
+    return queued
 
 
 async def _mid_step(tx: Repos, to: Recipient) -> bool:

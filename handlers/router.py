@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from db.campaigns import ActiveCampaign
 from db.connection import Database
 from db.faults import crashpoint
+from db.outbox import OutboxItem
 from db.repos import Repos
 from db.users import Membership
 from domain.model import Role
@@ -33,7 +34,7 @@ from handlers import (
     wizard,
 )
 from handlers.context import Ctx, Services
-from handlers.outbox import enqueue
+from handlers.outbox import queue
 from handlers.types import Choice, Event, Kind, Recipient, Reply
 from locales import _, use_locale
 
@@ -68,7 +69,8 @@ class Outcome:
     duplicate: bool = False
     failed: bool = False
     toast: str = ""
-    channels: set[str] = field(default_factory=set)  # channels with new messages queued
+    signals: set[str] = field(default_factory=set)  # who else has work: reports, jobs
+    queued: list[OutboxItem] = field(default_factory=list)  # the messages it queued
 
 
 def _where() -> dict[str, object]:
@@ -101,12 +103,12 @@ class Core:
         self,
         db: Database,
         services: Services,
-        on_queued: Callable[[set[str]], None] | None = None,
+        on_queued: Callable[[set[str], list[OutboxItem]], None] | None = None,
     ) -> None:
         self.db = db
         self.services = services
         self.commands = {**COMMANDS, **consolidate.COMMANDS}
-        self.on_queued = on_queued or (lambda channels: None)
+        self.on_queued = on_queued or (lambda signals, queued: None)
         self._waiting: list[tuple[Event, asyncio.Future[Outcome]]] = []
         self._drainer: asyncio.Task[None] | None = None
 
@@ -141,7 +143,11 @@ class Core:
                 for _event, future in batch:
                     future.cancel()
                 raise
-            self.on_queued(set().union(*(o.channels for o in outcomes)))
+            # committed: the senders are handed the new rows (no read back), others woken
+            self.on_queued(
+                set().union(*(o.signals for o in outcomes)),
+                [item for o in outcomes for item in o.queued],
+            )
             for (_event, future), outcome in zip(batch, outcomes, strict=True):
                 if not future.done():
                     future.set_result(outcome)
@@ -207,7 +213,7 @@ class Core:
             else:
                 ctx.event = read
                 await self._dispatch(ctx)
-            channels = await enqueue(
+            queued = await queue(
                 tx,
                 ctx.replies,
                 now,
@@ -216,9 +222,8 @@ class Core:
                 edit_ref=event.message_ref,
             )
             toast = next((r.toast for r in ctx.replies if r.toast), "")
-            channels |= ctx.signals
             crashpoint("update_before_commit")
-        return Outcome(toast=toast, channels=channels)
+        return Outcome(toast=toast, signals=set(ctx.signals), queued=queued)
 
     async def _apologise(self, tx: Repos, event: Event) -> Outcome:
         """Record the update as handled and tell the person plainly that it was not saved."""
@@ -228,14 +233,14 @@ class Core:
         locale = (user.locale if user else None) or self.services.default_locale
         with use_locale(locale):
             reply = Reply(text=error_text())
-        channels = await enqueue(
+        queued = await queue(
             tx,
             [reply],
             now,
             numbered=self.services.numbered,
             default=Recipient(event.channel, event.reply_to),
         )
-        return Outcome(failed=True, channels=channels)
+        return Outcome(failed=True, queued=queued)
 
     @staticmethod
     def _refuse_number(ctx: Ctx, refusal: numbered.Refusal) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import App
 from bot.settings import Settings
+from db.outbox import OutboxItem
 from domain.model import Role
 from handlers.registration import issue_invite
 from tests import builders
@@ -47,9 +48,9 @@ class Harness:
         self.signals: set[str] = set()
         signal = app.signal
 
-        def record(names: set[str]) -> None:
+        def record(names: set[str], queued: Sequence[OutboxItem] = ()) -> None:
             self.signals |= names
-            signal(names)
+            signal(names, queued)
 
         app.signal = record  # type: ignore[method-assign]
         app.core.on_queued = record
