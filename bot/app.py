@@ -224,6 +224,8 @@ class App:
         await describe_campaign(self.db)
         await self._check_roles()
         await self._check_removed()
+        for old in self.db.forget_migration_backups():  # this start worked: the last one stays
+            log.info("removed %s, the copy taken before an earlier upgrade", old)
 
     def _open_telegram(self) -> None:
         from bot.telegram.channel import TelegramChannel

@@ -25,7 +25,8 @@ class BackupError(Exception):
     """The backup could not be made or is not sound; the message says why."""
 
 
-def _copy(source: Path, target: Path) -> BackupInfo:
+def copy(source: Path, target: Path) -> BackupInfo:
+    """The copy, here on this thread (``backup`` runs it off the event loop)."""
     if not source.exists():
         raise BackupError(f"no database at {source}")
     partial = target.with_name(target.name + ".partial")
@@ -55,4 +56,4 @@ def _copy(source: Path, target: Path) -> BackupInfo:
 
 async def backup(source: Path, target: Path) -> BackupInfo:
     """Copy the database at ``source`` to ``target`` (replaced atomically), off the event loop."""
-    return await asyncio.to_thread(_copy, Path(source), Path(target))
+    return await asyncio.to_thread(copy, Path(source), Path(target))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
@@ -15,9 +16,13 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from db.backup import BackupError
+from db.backup import copy as copy_database
 from db.base import InThread
 from db.faults import crashpoint
 from db.repos import Repos
+
+log = logging.getLogger(__name__)
 
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -38,6 +43,10 @@ def migrations() -> list[tuple[int, str]]:
 class DatabaseUnavailable(Exception):
     """The database cannot be opened or migrated (a missing folder that cannot be created, no
     permission, not a SQLite file, a schema newer than this program). One line for the operator."""
+
+
+class MigrationFailed(DatabaseUnavailable):
+    """An upgrade of the schema failed: the database is as it was, the copy taken before named."""
 
 
 class DatabaseDamaged(DatabaseUnavailable):
@@ -116,6 +125,27 @@ def _batch(
     return out
 
 
+async def _before_migrating(path: Path, current: int, known: int) -> Path:
+    """An online copy of the database beside it, before its schema is upgraded (one line)."""
+    target = path.with_name(f"{path.name}.before-schema-{known}")
+    try:
+        info = await asyncio.to_thread(copy_database, path, target)
+    except BackupError as exc:
+        raise DatabaseUnavailable(
+            f"the database {path} needs an upgrade (schema {current} to {known}), but the copy "
+            f"to take before it could not be made: {exc}; nothing was changed"
+        ) from None
+    log.warning(
+        "upgrading the database %s from schema %d to %d; a copy of it as it was: %s (%d bytes)",
+        path,
+        current,
+        known,
+        info.path,
+        info.bytes,
+    )
+    return info.path
+
+
 def _damage(exc: BaseException) -> bool:
     """SQLite reports a damaged file as a bare DatabaseError ("database disk image is malformed",
     "file is not a database"); its subclasses (locked, constraint, misuse...) are other troubles."""
@@ -131,6 +161,7 @@ class Database:
         self.path = path
         self._damaged: DatabaseDamaged | None = None
         self._damage_seen = asyncio.Event()
+        self.migration_backup: Path | None = None  # the copy taken before upgrading, if any
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -153,12 +184,23 @@ class Database:
                 raise DatabaseDamaged(path, problems[0][:200])
             db = cls(conn, path)
             known = len(migrations())
-            if await db.schema_version() > known:
+            current = await db.schema_version()
+            if current > known:
                 raise DatabaseUnavailable(
                     f"the database {path} was written by a newer version of kehoach-bot "
-                    f"(schema {await db.schema_version()}, this one knows {known}): upgrade"
+                    f"(schema {current}, this one knows {known}): upgrade"
                 )
-            await db.migrate()
+            if 0 < current < known and str(path) != ":memory:":
+                db.migration_backup = await _before_migrating(Path(path), current, known)
+            try:
+                await db.migrate()
+            except sqlite3.Error as exc:
+                kept = db.migration_backup
+                raise MigrationFailed(
+                    f"upgrading the database {path} from schema {current} to {known} failed "
+                    f"({exc}); it is left as it was"
+                    + (f"; the copy taken before is {kept}" if kept else "")
+                ) from None
             return db
         except sqlite3.DatabaseError as exc:
             await conn.close()
@@ -193,15 +235,36 @@ class Database:
         return int(row[0]) if row else 0
 
     async def migrate(self) -> int:
-        """Apply the migrations newer than PRAGMA user_version, each in its own transaction."""
+        """Apply the migrations newer than PRAGMA user_version, all in one transaction: one
+        that fails leaves the database as it was (SQLite's schema changes are transactional)."""
         current = await self.schema_version()
-        for version, sql in migrations():
-            if version <= current:
-                continue
-            await self._conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-            )
+        steps = [
+            f"{sql}\nPRAGMA user_version = {version};"
+            for version, sql in migrations()
+            if version > current
+        ]
+        if not steps:
+            return current
+        try:
+            await self._conn.executescript("BEGIN IMMEDIATE;\n" + "\n".join(steps) + "\nCOMMIT;")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                await self._conn.execute("ROLLBACK")
+            raise
         return await self.schema_version()
+
+    def forget_migration_backups(self) -> list[Path]:
+        """After a start that worked: the copies taken before earlier upgrades are removed (the
+        one taken at this start stays until the next). Returns what was removed."""
+        if str(self.path) == ":memory:":
+            return []
+        path = Path(self.path)
+        removed = []
+        for old in path.parent.glob(f"{path.name}.before-schema-*"):
+            if old != self.migration_backup:
+                old.unlink(missing_ok=True)
+                removed.append(old)
+        return removed
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repos]:

@@ -248,3 +248,21 @@ def test_import_agencies_refuses_hostile_files_and_look_alike_codes_in_one_line_
     assert "row 2: code 'ſNV': only plain letters A-Z" in err
     assert "row 3: code 'ßKHCN': only plain letters A-Z" in err
     assert target.read_text(encoding="utf-8") == before
+
+
+def test_a_failed_upgrade_is_exit_2_naming_the_copy_taken_before(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from db import connection
+
+    assert main(["users"]) == 0  # a database at today's schema
+    real = connection.migrations()
+    broken = [*real, (len(real) + 1, "CREATE TABLE t (x);\nINSERT INTO nowhere VALUES (1);")]
+    monkeypatch.setattr(connection, "migrations", lambda: broken)
+    capsys.readouterr()
+    monkeypatch.setenv("BOT_TOKEN", "123456:never-used-the-database-fails-first")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    copy = env / "db" / f"k.sqlite3.before-schema-{len(broken)}"
+    assert err.startswith("kehoach-bot: upgrading the database") and str(copy) in err
+    assert "left as it was" in err and copy.exists()
