@@ -16,7 +16,8 @@ from db.connection import Database, DatabaseUnavailable, MigrationFailed, migrat
 AT = "2026-01-15T02:00:00.000000+00:00"
 
 # Answers as a focal person left them under the first schema: every column a person typed.
-V1_ROWS = """
+V1_ROWS = (
+    """
 INSERT INTO agencies (id, code, name) VALUES (1, 'STC', 'Sở Tài chính'), (2, 'SNV', 'Sở Nội vụ');
 INSERT INTO campaigns (id, code, title, definition, plans_due, consolidation_due,
     consolidator_id, is_active, loaded_at)
@@ -44,7 +45,10 @@ INSERT INTO conversations (user_id, step, agency_id, assignment_id, measure_id, 
 INSERT INTO processed_updates VALUES ('telegram', 77, '{at}');
 INSERT INTO audit_log (at, user_id, action, entity, entity_id, detail)
     VALUES ('{at}', 1, 'submit', 'plan', 1, '{{"version": 1}}');
-""".replace("{at}", AT).replace("{{", "{").replace("}}", "}")
+""".replace("{at}", AT)
+    .replace("{{", "{")
+    .replace("}}", "}")
+)
 
 ANSWERS = {
     "SELECT objective FROM assignments": [("Ban hành đủ văn bản hướng dẫn trong quý I/2026",)],
