@@ -109,6 +109,10 @@ def _parser() -> argparse.ArgumentParser:
     bak = sub.add_parser("backup", help="copy the database while the bot runs (consistent)")
     bak.add_argument("file", type=Path, help="the backup file to write")
     bak.add_argument("--force", action="store_true", help="replace the file if it exists")
+    sub.add_parser(
+        "health",
+        help="ask the running bot's /readyz (MONITORING=true): exit 0 ready, 1 not (HEALTHCHECK)",
+    )
     out = sub.add_parser("outbox", help="messages waiting to be sent, and those that failed")
     out.add_argument("--limit", type=int, default=50, help="how many of each to list")
     return p
@@ -128,7 +132,7 @@ def _main(argv: list[str] | None = None) -> int:
     logs.setup()
     try:
         settings = load_settings()
-        logs.setup(settings.secrets())
+        logs.setup(settings.secrets(), settings.log_level, settings.log_format)
         i18n.set_default(settings.default_locale)
         command = args.command or "run"
         if command == "run":
@@ -140,6 +144,8 @@ def _main(argv: list[str] | None = None) -> int:
                 return asyncio.run(run_demo(settings, args.files, args.channel))
             except KeyboardInterrupt:
                 return 0
+        if command == "health":
+            return health(settings)
         if command == "campaign" and args.action == "check":
             return campaign_check(args.file)
         if command == "campaign" and args.action == "import-agencies":
@@ -471,6 +477,35 @@ async def backup(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"Backup written: {info.path} ({info.bytes:,} bytes, schema {info.schema}, checked)")
     return 0
+
+
+def health(settings: Settings) -> int:
+    """The container's HEALTHCHECK: the running bot's /readyz on this machine, one line."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    if not settings.monitoring:
+        print("kehoach-bot: health needs MONITORING=true (the bot serves /readyz)", file=sys.stderr)
+        return EXIT_CONFIG
+    host = (
+        settings.webhook_listen if settings.webhook_listen not in ("0.0.0.0", "::") else "127.0.0.1"
+    )
+    url = f"http://{host}:{settings.webhook_port}/readyz"
+    try:
+        with urllib.request.urlopen(url, timeout=4) as answer:
+            body = json.loads(answer.read())
+    except urllib.error.HTTPError as exc:  # 503: not ready, and why
+        body = json.loads(exc.read() or b"{}")
+    except (OSError, ValueError) as exc:
+        print(f"not ready: {url} does not answer ({exc})")
+        return EXIT_FAILED
+    problems = body.get("problems") or {}
+    if body.get("ok") and not problems:
+        print("ready")
+        return 0
+    print("not ready: " + "; ".join(f"{k}: {v}" for k, v in problems.items()))
+    return EXIT_FAILED
 
 
 async def outbox(settings: Settings, args: argparse.Namespace) -> int:

@@ -17,12 +17,13 @@ import datetime as dt
 import hashlib
 import logging
 import signal
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
 from bot.backups import DailyBackup
+from bot.heartbeats import Heartbeats
 from bot.reports import ReportWorker, ReportWorkerDead
 from bot.sender import ChannelFatal, Sender
 from bot.settings import Settings, SettingsError
@@ -41,6 +42,7 @@ from locales import set_default
 
 if TYPE_CHECKING:
     from bot.links import Links
+    from bot.metrics import Metrics
     from bot.web import WebServer
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 class Channel(Protocol):
     name: str
     numbered: bool
+    heartbeat: Callable[[], None]  # called each time updates are fetched
 
     async def start(self) -> None: ...
 
@@ -163,6 +166,8 @@ class App:
         self.links: Links | None = None
         self._jobs_wake = asyncio.Event()
         self._db: Database | None = None
+        self.heartbeats = Heartbeats()
+        self.metrics: Metrics | None = None
 
     # -- building ------------------------------------------------------------------------------
 
@@ -199,9 +204,11 @@ class App:
         for channel in self.channels.values():
             await channel.start()
         for name, channel in self.channels.items():
-            self.senders[name] = Sender(
+            self.senders[name] = sender = Sender(
                 self.db, channel, self.clock, broadcast_rate=s.broadcast_rate, tz=s.tz
             )
+            sender.heartbeat = self.heartbeats.beater(f"{name} sender")
+            channel.heartbeat = self.heartbeats.beater(f"{name} polling")
         summary_chat = (
             Recipient("telegram", str(s.summary_chat_id))
             if s.summary_chat_id and s.telegram_enabled
@@ -220,12 +227,54 @@ class App:
             self.signal,
             in_process=self._reports_in_process,
         )
+        self.reports.heartbeat = self.heartbeats.beater("report worker")
+        if s.monitoring:
+            self._open_monitoring()
         # once the channels work (a rejected token is the one line an operator then sees)
         await describe_campaign(self.db)
         await self._check_roles()
         await self._check_removed()
         for old in self.db.forget_migration_backups():  # this start worked: the last one stays
             log.info("removed %s, the copy taken before an earlier upgrade", old)
+
+    def _open_monitoring(self) -> None:
+        """/healthz, /readyz and /metrics on the HTTP server (prometheus-client only then)."""
+        from bot.health import Ops
+        from bot.metrics import Metrics
+
+        assert self.web is not None  # MONITORING makes the server run
+        self.metrics = metrics = Metrics()
+        self.core.on_handled = metrics.handled
+        for sender in self.senders.values():
+            sender.on_delivered = metrics.delivered
+        self.reports.on_built = lambda kind, seconds: metrics.documents.labels(kind).observe(
+            seconds
+        )
+        ops = Ops(
+            self.db,
+            self.heartbeats,
+            self.expected_parts,
+            metrics,
+            quotas=self.services.quotas,
+            clock=self.clock,
+            tz=self.settings.tz,
+        )
+        for path, handler in ops.routes():
+            self.web.route("GET", path, handler)
+
+    def expected_parts(self) -> list[str]:
+        """The parts that must be heard from for the bot to be ready."""
+        parts = [f"{name} sender" for name in self.senders]
+        parts += [f"{name} polling" for name in self.polling_channels()]
+        return [*parts, "report worker"]
+
+    def polling_channels(self) -> list[str]:
+        s = self.settings
+        return [
+            name
+            for name in self.channels
+            if not (s.webhook_url if name == "telegram" else s.zalo_webhook_url)
+        ]
 
     def _open_telegram(self) -> None:
         from bot.telegram.channel import TelegramChannel
@@ -379,11 +428,15 @@ class App:
         """One tick a minute (at once when asked, e.g. by /nhacnho); never ends by itself."""
         while True:
             try:
+                if self.metrics is not None:
+                    self.metrics.ticks.inc()
                 result = await self.jobs.tick()
                 self.signal(result.signals)
                 if self.backups is not None:
                     await self.backups.maybe(self.clock().astimezone(self.settings.tz))
             except Exception:
+                if self.metrics is not None:
+                    self.metrics.tick_failures.inc()
                 log.exception("scheduler: the tick failed; trying again in a minute")
             self._jobs_wake.clear()
             now = self.clock()

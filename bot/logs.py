@@ -8,6 +8,8 @@ log, a terminal or a supervisor's journal.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import sys
 import time
@@ -48,23 +50,59 @@ class Redact(logging.Formatter):
         return text
 
 
+# what a line about one update carries as fields of its own (LOG_FORMAT=json)
+FIELDS = ("update", "channel", "user", "step", "outcome", "queued", "ms")
+
+
+class Json(Redact):
+    """One JSON object per line (LOG_FORMAT=json, for collectors): time, level, logger, message,
+    the update's fields when the line is about one, the traceback as ``error``; masked the same
+    way, and every string made terminal-safe before it is encoded."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for field in FIELDS:
+            if hasattr(record, field):
+                entry[field] = getattr(record, field)
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        clean = {k: terminal_safe(v) if isinstance(v, str) else v for k, v in entry.items()}
+        return self.mask(json.dumps(clean, ensure_ascii=False, default=str))
+
+
 _formatter = Redact("%(asctime)s %(levelname)s %(name)s: %(message)s")
+_json = Json("%(message)s")
+_json.secrets = _formatter.secrets  # one list of secrets for both
+_chosen: Redact = _formatter
 
 
-def setup(secrets: Iterable[str] = (), level: int = logging.INFO) -> Redact:
-    """Log to stderr through the redacting formatter (idempotent; secrets accumulate)."""
+def setup(
+    secrets: Iterable[str] = (), level: int | str = logging.INFO, fmt: str | None = None
+) -> Redact:
+    """Log to stderr through the redacting formatter (idempotent; secrets accumulate);
+    ``fmt`` "json" for one JSON object a line, "text" back to text, None: as it was."""
+    global _chosen
     _formatter.add(secrets)
+    if fmt is not None:
+        _chosen = _json if fmt == "json" else _formatter
     root = logging.getLogger()
     if not any(getattr(h, "_kehoach", False) for h in root.handlers):
         mine = logging.StreamHandler(sys.stderr)
         mine._kehoach = True  # type: ignore[attr-defined]
         root.addHandler(mine)
     for handler in root.handlers:  # any handler added by others gets the mask too
-        handler.setFormatter(_formatter)
+        handler.setFormatter(_chosen)
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    return _formatter
+    return _chosen
 
 
 def mask(text: str) -> str:

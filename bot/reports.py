@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -119,12 +120,15 @@ class ReportWorker:
         self._pool: concurrent.futures.Executor | None = None
         self._wake = asyncio.Event()
         self.deaths = 0  # build processes died in a row
+        self.heartbeat: Callable[[], None] = lambda: None  # each time round the loop
+        self.on_built: Callable[[str, float], None] | None = None  # monitoring: format, seconds
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
         while True:
+            self.heartbeat()
             try:
                 await self.run_pending()
             except ReportWorkerDead:
@@ -186,6 +190,8 @@ class ReportWorker:
             return
         self.deaths = 0
         seconds = asyncio.get_running_loop().time() - started
+        if self.on_built is not None:
+            self.on_built(job.kind, seconds)
         now = self.services.clock()
         async with self.db.transaction() as tx:
             doc = await tx.documents.add(

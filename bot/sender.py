@@ -28,13 +28,14 @@ import datetime as dt
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from db.connection import Database
 from db.documents import StoredDocument
 from db.faults import crashpoint
-from db.outbox import BROADCAST, OutboxItem
+from db.outbox import BROADCAST, REPLY, OutboxItem
 from db.repos import Repos
 from handlers.context import Clock
 from handlers.delivery import recipient_blocked
@@ -44,6 +45,10 @@ log = logging.getLogger(__name__)
 
 FLUSH_WITHIN = 0.05  # seconds a finished send may wait for its mark to share a transaction
 FLUSH_MAX = 64  # results recorded at once at most
+
+
+def _nothing() -> None:
+    pass
 
 
 class Blocked(Exception):
@@ -130,6 +135,9 @@ class Sender:
         self._stale = True  # rows may have been committed that were not handed over
         self._fatal: BaseException | None = None
         self.sent = 0
+        self.heartbeat: Callable[[], None] = _nothing  # each time round the loop
+        # monitoring: (channel, API messages, seconds from commit to delivery for a reply)
+        self.on_delivered: Callable[[str, int, float | None], None] | None = None
 
     @property
     def channel(self) -> str:
@@ -166,6 +174,7 @@ class Sender:
         """Deliver until cancelled; raises ChannelFatal if the channel cannot work any more."""
         try:
             while True:
+                self.heartbeat()
                 self._wake.clear()
                 if self._flush_due():
                     await self._flush()
@@ -429,6 +438,11 @@ class Sender:
                 self._requeue(item)
         for r in results:
             self._busy.discard(r.item.recipient)
+            if self.on_delivered is not None and r.outcome == "sent":
+                waited = (now - r.item.created_at).total_seconds()
+                self.on_delivered(
+                    self.channel, r.messages, waited if r.item.priority == REPLY else None
+                )
             if r.item.id not in kept:  # recorded for good: never read as pending again
                 self._known.discard(r.item.id)
                 self._handed.discard(r.item.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_rate_limit: float = Field(default=5, ge=0)  # messages per second; 0 = no limit
     zalo_monthly_quota: int = Field(default=0, ge=0)  # messages a month; 0 = not counted against
+    # /healthz, /readyz and /metrics on the bot's HTTP server (WEBHOOK_LISTEN:WEBHOOK_PORT).
+    monitoring: bool = False
+    # Logs on stderr: "text" lines, or "json" objects (one a line, for collectors); the level.
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Where the bot's HTTP server is reached from outside (document links for Zalo).
     public_base_url: str | None = None
     link_hours: int = Field(default=24, ge=1, le=24 * 7)  # how long a document link works
@@ -234,8 +239,10 @@ class Settings(BaseSettings):
 
     @property
     def needs_http(self) -> bool:
-        """The bot's own HTTP server runs for webhooks and for document links."""
-        return bool(self.webhook_url or self.zalo_webhook_url or self.public_base_url)
+        """The bot's own HTTP server runs for webhooks, document links and monitoring."""
+        return bool(
+            self.webhook_url or self.zalo_webhook_url or self.public_base_url or self.monitoring
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

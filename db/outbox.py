@@ -147,6 +147,23 @@ class OutboxRepo(Repository):
         pending, failed, sent = (int(v or 0) for v in (row or (0, 0, 0)))
         return {"pending": pending, "failed": failed, "sent": sent}
 
+    async def by_state(self) -> list[tuple[str, str, int]]:
+        """(state, kind, count) of the messages pending or dead, for monitoring."""
+        rows = await self._all(
+            "SELECT CASE WHEN failed_at IS NULL THEN 'pending' ELSE 'failed' END AS state,"
+            " kind, COUNT(*) FROM outbox WHERE sent_at IS NULL GROUP BY state, kind"
+        )
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    async def broadcasts_pending(self) -> list[tuple[str, int]]:
+        """(channel, count) of the broadcast messages still to send."""
+        rows = await self._all(
+            "SELECT channel, COUNT(*) FROM outbox WHERE priority = ? AND sent_at IS NULL"
+            " AND failed_at IS NULL GROUP BY channel",
+            (BROADCAST,),
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
+
     async def sent_to(self, channel: str, recipient: str) -> list[OutboxItem]:
         rows = await self._all(
             "SELECT * FROM outbox WHERE channel = ? AND recipient = ? ORDER BY id",

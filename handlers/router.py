@@ -71,6 +71,8 @@ class Outcome:
     toast: str = ""
     signals: set[str] = field(default_factory=set)  # who else has work: reports, jobs
     queued: list[OutboxItem] = field(default_factory=list)  # the messages it queued
+    user: int | None = None  # the person (our id), when known
+    step: str = ""  # the step they were on
 
 
 def _where() -> dict[str, object]:
@@ -111,6 +113,8 @@ class Core:
         self.on_queued = on_queued or (lambda signals, queued: None)
         self._waiting: list[tuple[Event, asyncio.Future[Outcome]]] = []
         self._drainer: asyncio.Task[None] | None = None
+        # monitoring: (channel, outcome, seconds from arrival to commit) of each update
+        self.on_handled: Callable[[str, str, float], None] | None = None
 
     async def handle(self, event: Event) -> Outcome:
         """Handle one event. Events that arrive while a batch is being stored wait for the next
@@ -119,11 +123,50 @@ class Core:
         error is logged with the update, person and step, and the person is told their message
         was not saved; only when even that cannot be stored does this raise (the channel then
         leaves the update unconfirmed). The outcome comes once the batch is committed."""
-        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        future: asyncio.Future[Outcome] = loop.create_future()
         self._waiting.append((event, future))
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.create_task(self._drain(), name="core batches")
-        return await future
+        outcome = await future
+        seconds = loop.time() - started
+        kind = "duplicate" if outcome.duplicate else "failed" if outcome.failed else "handled"
+        if self.on_handled is not None:
+            self.on_handled(event.channel, kind, seconds)
+        self._log(event, outcome, kind, seconds)
+        return outcome
+
+    @staticmethod
+    def _log(event: Event, outcome: Outcome, kind: str, seconds: float) -> None:
+        """One line per update: its id, channel, person and step, never what they wrote (only
+        at DEBUG, cut short)."""
+        if not log.isEnabledFor(logging.INFO):
+            return
+        said = ""
+        if log.isEnabledFor(logging.DEBUG):
+            said = f" {(event.command or event.data or event.text)[:200]!r}"
+        log.info(
+            "update %s %s from %s user %s at step %s: %s, %d queued, %.1f ms%s",
+            event.delivery_id,
+            event.kind.value,
+            event.channel,
+            outcome.user,
+            outcome.step or "-",
+            kind,
+            len(outcome.queued),
+            seconds * 1e3,
+            said,
+            extra={
+                "update": event.delivery_id,
+                "channel": event.channel,
+                "user": outcome.user,
+                "step": outcome.step,
+                "outcome": kind,
+                "queued": len(outcome.queued),
+                "ms": round(seconds * 1e3, 1),
+            },
+        )
 
     async def _drain(self) -> None:
         while self._waiting:
@@ -223,7 +266,13 @@ class Core:
             )
             toast = next((r.toast for r in ctx.replies if r.toast), "")
             crashpoint("update_before_commit")
-        return Outcome(toast=toast, signals=set(ctx.signals), queued=queued)
+        return Outcome(
+            toast=toast,
+            signals=set(ctx.signals),
+            queued=queued,
+            user=user.id,
+            step=str(where["step"]),
+        )
 
     async def _apologise(self, tx: Repos, event: Event) -> Outcome:
         """Record the update as handled and tell the person plainly that it was not saved."""

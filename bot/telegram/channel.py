@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -220,6 +220,7 @@ class TelegramChannel:
         )
         self.username: str | None = None
         self._acks: set[asyncio.Task[None]] = set()
+        self.heartbeat: Callable[[], None] = lambda: None  # each getUpdates answered
 
     # -- life ----------------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ async def poll(channel: TelegramChannel, *, long_poll: int = 10) -> None:
                 read_timeout=long_poll + 10,
             )
             backoff = 1.0
+            channel.heartbeat()
         except RetryAfter as exc:
             seconds = exc.retry_after
             wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)

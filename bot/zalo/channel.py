@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.links import Links, upload_line
@@ -175,6 +176,7 @@ class ZaloChannel:
         self.bot_name = ""
         self._next_send = 0.0
         self._pace = asyncio.Lock()
+        self.heartbeat: Callable[[], None] = lambda: None  # each getUpdates answered
 
     async def start(self) -> None:
         """Check the token (one line if Zalo rejects it), then set or remove the webhook."""

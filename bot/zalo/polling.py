@@ -29,6 +29,7 @@ async def poll(channel: ZaloChannel, *, long_poll: int = 30) -> None:
         try:
             update = await channel.client.get_update(long_poll)
             backoff = 1.0
+            channel.heartbeat()
         except ZaloError as exc:
             if exc.code == 401:
                 raise ChannelFatal(TOKEN_REJECTED) from None
