@@ -3,7 +3,8 @@
 ``/healthz``: the process answers (its event loop runs). ``/readyz``: it does its job — the
 database takes a write lock within 2 s, every channel that polls fetched updates in the last
 minute, every sender and the report worker went round their loop in the last minute (they wake
-at least every 30 s when idle). A webhook channel is alive while this server answers.
+at least every 30 s when idle), and no reply or notice due more than 5 minutes ago waits unsent
+(the senders drain). A webhook channel is alive while this server answers.
 
 They are not for the public: a request that came through a reverse proxy (it carries
 ``X-Forwarded-For``, ``Forwarded`` or ``X-Real-IP``) is answered 404, whatever the proxy forwards;
@@ -22,8 +23,10 @@ from aiohttp import web
 from bot.heartbeats import Heartbeats
 from bot.metrics import Metrics, month_of
 from db.connection import Database
+from db.repos import Repos
 
 DATABASE_WITHIN = 2.0  # seconds to take the write lock
+DRAINED_WITHIN = dt.timedelta(minutes=5)  # a reply due longer ago and unsent: not draining
 PROXIED = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 PATHS = ("/healthz", "/readyz", "/metrics")
 
@@ -74,6 +77,12 @@ class Ops:
             part: "not heard from in the last minute"
             for part in self.heartbeats.silent(self.parts())
         }
+        overdue = await self.db.at_once(self._overdue, write=False)
+        for channel, count in sorted(overdue.items()):
+            problems[f"{channel} sender"] = (
+                f"not draining: {count} message(s) due over {DRAINED_WITHIN.seconds // 60} minutes"
+                " ago still unsent"
+            )
         try:
             await asyncio.wait_for(self.db.on_thread(_writable), DATABASE_WITHIN)
         except TimeoutError:
@@ -82,6 +91,9 @@ class Ops:
             problems["database"] = f"not writable: {type(exc).__name__}"
         body = {"ok": not problems, "problems": problems}
         return web.json_response(body, status=503 if problems else 200)
+
+    async def _overdue(self, tx: Repos) -> dict[str, int]:
+        return await tx.outbox.overdue(self.clock() - DRAINED_WITHIN)
 
     async def scrape(self, request: web.Request) -> web.Response:
         if self._proxied(request):

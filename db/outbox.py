@@ -125,6 +125,16 @@ class OutboxRepo(Repository):
         )
         return from_iso(row[0]) if row else None
 
+    async def overdue(self, before: dt.datetime) -> dict[str, int]:
+        """Per channel, the replies and notices (not broadcasts, which are paced) that were due
+        before ``before`` and are still unsent: a sender that drains leaves none."""
+        rows = await self._all(
+            "SELECT channel, COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+            " AND priority < ? AND next_attempt_at < ? GROUP BY channel",
+            (BROADCAST, iso(before)),
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
     async def pending(self, channel: str | None = None, limit: int = 1000) -> list[OutboxItem]:
         rows = await self._all(
             "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"

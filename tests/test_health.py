@@ -173,3 +173,21 @@ async def test_the_health_command_is_the_containers_healthcheck(
     assert "does not answer" in capsys.readouterr().out
     monkeypatch.setenv("MONITORING", "false")
     assert await asyncio.to_thread(main, ["health"]) == 2
+
+
+async def test_readyz_says_when_a_sender_does_not_drain(
+    ops: tuple[Harness, str, Ticking], clock: Clock
+) -> None:
+    h, base, _ = ops
+    beat_all(h)
+    async with h.db.transaction() as tx:
+        await tx.outbox.add("telegram", "7001", 0, "reply", '{"text": "x"}', clock())
+        await tx.outbox.add("telegram", "7002", 2, "reminder", '{"text": "y"}', clock())
+    assert (await get(f"{base}/readyz"))[0] == 200  # due now: being sent
+    clock.advance(minutes=6)
+    beat_all(h)
+    status, body = await get(f"{base}/readyz")
+    assert status == 503  # the reply waits; the paced reminder is not counted
+    assert body["problems"] == {
+        "telegram sender": "not draining: 1 message(s) due over 5 minutes ago still unsent"
+    }
