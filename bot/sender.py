@@ -4,10 +4,9 @@ The sender takes the head of every recipient's queue (one queue per priority: re
 person's own message, notices to others, broadcasts), at most ``in_flight`` at a time and at most
 one per recipient, broadcasts capped so that they never hold up a reply. After a send it marks the
 row sent, in a transaction that commits before that recipient's next message is taken: a kill
-between a send and its mark repeats at most that one message per recipient, never more. The marks
-of sends that finish close together share one transaction (recorded within ``FLUSH_WITHIN``, at
-once when that recipient has more waiting, something went wrong, or the row was read from the
-database: it may have gone out before a crash, and a second crash must not send it a third time).
+between a send and its mark repeats at most that one message per recipient, never more. (The
+marks are not held back to share a transaction: a kill in that longer window would repeat more
+messages, and a second kill could send one a third time — measured by the crash soak.)
 
 The core hands the sender the rows it just committed (:meth:`Sender.feed`): the replies of the
 rush are not read back. Anything else (the scheduler, the report worker, another process) wakes it
@@ -42,9 +41,6 @@ from handlers.delivery import recipient_blocked
 from handlers.types import Outgoing, Recipient
 
 log = logging.getLogger(__name__)
-
-FLUSH_WITHIN = 0.05  # seconds a finished send may wait for its mark to share a transaction
-FLUSH_MAX = 64  # results recorded at once at most
 
 
 def _nothing() -> None:
@@ -129,9 +125,7 @@ class Sender:
         self._busy: set[str] = set()  # recipients with a message in flight or not yet recorded
         self._tasks: dict[asyncio.Task[None], OutboxItem] = {}
         self._results: list[_Result] = []
-        self._results_since = 0.0  # when the oldest unrecorded result came
         self._known: set[int] = set()  # ids queued in memory, in flight or not yet recorded
-        self._handed: set[int] = set()  # those of them handed over, never sent before
         self._stale = True  # rows may have been committed that were not handed over
         self._fatal: BaseException | None = None
         self.sent = 0
@@ -152,7 +146,6 @@ class Sender:
         """A message just committed, handed over in memory: queued without a read."""
         if item.id not in self._known:
             self._queue(item)
-            self._handed.add(item.id)
         self._wake.set()
 
     def _queue(self, item: OutboxItem) -> None:
@@ -176,19 +169,17 @@ class Sender:
             while True:
                 self.heartbeat()
                 self._wake.clear()
-                if self._flush_due():
-                    await self._flush()
+                await self._flush()
                 if self._fatal is not None:
                     raise self._fatal
                 if self._stale:
                     await self._refresh()
                 self._dispatch()
-                idle = 1.0 if self._tasks else self._idle_seconds()
-                flush = self._flush_in()
+                timeout = 1.0 if self._tasks else self._idle_seconds()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), min(idle, flush))
+                    await asyncio.wait_for(self._wake.wait(), timeout)
                 except TimeoutError:
-                    self._stale |= idle <= flush  # idle: look for rows nobody announced
+                    self._stale = True  # idle: look for rows nobody announced
         finally:
             for task in self._tasks:
                 task.cancel()
@@ -213,38 +204,6 @@ class Sender:
         if self._fatal is not None:
             raise self._fatal
         return self.sent - before
-
-    def _flush_in(self) -> float:
-        """Seconds until the unrecorded results must be recorded (infinity: none)."""
-        if not self._results:
-            return float("inf")
-        return max(0.0, self._results_since + FLUSH_WITHIN - time.monotonic())
-
-    def _flush_due(self) -> bool:
-        """Whether to record the finished sends now rather than with the next ones."""
-        if not self._results:
-            return False
-        return (
-            self._fatal is not None
-            or len(self._results) >= FLUSH_MAX
-            or self._flush_in() <= 0
-            or any(self._at_once(r) for r in self._results)
-        )
-
-    def _at_once(self, result: _Result) -> bool:
-        """A result recorded without waiting: a failure, a recipient with more waiting, or a
-        row read from the database (it may have been sent before a crash: a second crash must
-        not send it a third time)."""
-        return (
-            result.outcome != "sent"
-            or result.item.recipient in self._queues
-            or result.item.id not in self._handed
-        )
-
-    def _result(self, result: _Result) -> None:
-        if not self._results:
-            self._results_since = time.monotonic()
-        self._results.append(result)
 
     async def _refresh(self) -> None:
         """Read the messages committed since the last look (all of them at the first) that were
@@ -346,22 +305,22 @@ class Sender:
                     document = await tx.documents.get(message.document_id)
             used = await self.transport.deliver(item, message, document)
             crashpoint("after_send")
-            self._result(_Result(item, "sent", messages=used or 1))
+            self._results.append(_Result(item, "sent", messages=used or 1))
         except Blocked as exc:
-            self._result(_Result(item, "blocked", str(exc)))
+            self._results.append(_Result(item, "blocked", str(exc)))
         except Permanent as exc:
             log.error("%s: message %s to %s cannot be delivered: %s", *self._who(item), exc)
-            self._result(_Result(item, "fail", str(exc), messages=exc.sent))
+            self._results.append(_Result(item, "fail", str(exc), messages=exc.sent))
         except RetryLater as exc:
-            self._result(_Result(item, "retry", str(exc), exc.after, exc.counts))
+            self._results.append(_Result(item, "retry", str(exc), exc.after, exc.counts))
         except ChannelFatal as exc:
             self._fatal = exc
-            self._result(_Result(item, "retry", str(exc), 60.0, False))
+            self._results.append(_Result(item, "retry", str(exc), 60.0, False))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug or an unforeseen error: logged, retried later
             log.exception("%s: sending message %s to %s failed", *self._who(item))
-            self._result(_Result(item, "retry", repr(exc)[:300], 0.0))
+            self._results.append(_Result(item, "retry", repr(exc)[:300], 0.0))
 
     def _who(self, item: OutboxItem) -> tuple[str, int, str]:
         return self.channel, item.id, item.recipient
@@ -431,7 +390,6 @@ class Sender:
         for recipient in dropped:  # everything that waited for them was dropped too
             for queue in self._queues.pop(recipient, ()):
                 self._known.difference_update(item.id for item in queue)
-                self._handed.difference_update(item.id for item in queue)
         kept = {item.id for item in requeue if item.recipient not in dropped}
         for item in requeue:
             if item.id in kept:
@@ -445,5 +403,4 @@ class Sender:
                 )
             if r.item.id not in kept:  # recorded for good: never read as pending again
                 self._known.discard(r.item.id)
-                self._handed.discard(r.item.id)
         self.sent += sent
