@@ -74,6 +74,7 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
         quiet_end=settings.quiet_end,
         summary_time=settings.summary_time,
         summary_days=tuple(settings.summary_days),
+        nudge_days=tuple(settings.nudge_days),
     )
 
 

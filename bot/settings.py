@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     reminder_time: dt.time = dt.time(8, 0)
     quiet_start: dt.time = dt.time(21, 0)
     quiet_end: dt.time = dt.time(7, 0)
+    # The follow-through's daily nudges (measures coming due, reports, answers), from
+    # REMINDER_TIME on these weekdays (0 = Monday); empty = none.
+    nudge_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
     invite_days: int = Field(default=7, ge=1, le=365)
     # Messages per second the bot allows itself overall: a margin under Telegram's ~30; 0 = off.
     rate_limit_overall: float = Field(default=28, ge=0)
@@ -83,7 +86,7 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     link_hours: int = Field(default=24, ge=1, le=24 * 7)  # how long a document link works
 
-    @field_validator("summary_days", "reminder_days_before", mode="before")
+    @field_validator("summary_days", "reminder_days_before", "nudge_days", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
@@ -150,7 +153,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
-    @field_validator("summary_days")
+    @field_validator("summary_days", "nudge_days")
     @classmethod
     def _days(cls, value: list[int]) -> list[int]:
         if any(d < 0 or d > 6 for d in value):

@@ -19,6 +19,7 @@ class ScheduleConfig:
     quiet_end: dt.time = dt.time(7, 0)
     summary_time: dt.time = dt.time(16, 30)
     summary_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday
+    nudge_days: tuple[int, ...] = (0, 1, 2, 3, 4)
 
 
 def in_quiet_hours(at: dt.time, start: dt.time, end: dt.time) -> bool:
@@ -71,10 +72,11 @@ def summary_slot(
 
 
 def nudge_slot(now: dt.datetime, cfg: ScheduleConfig) -> str | None:
-    """The follow-through's daily slot: working days from ``reminder_time``, never in quiet
-    hours. One nudge per agency per slot, and only when there is something to say."""
+    """The follow-through's daily slot: on ``nudge_days`` (working days) from ``reminder_time``,
+    never in quiet hours. One nudge per agency per slot, and only when there is something to
+    say."""
     if in_quiet_hours(now.time(), cfg.quiet_start, cfg.quiet_end):
         return None
-    if now.weekday() >= 5 or now.time() < cfg.reminder_time:
+    if now.weekday() not in cfg.nudge_days or now.time() < cfg.reminder_time:
         return None
     return f"nudge-{now.date().isoformat()}"

@@ -294,6 +294,18 @@ async def test_nudges_follow_the_dates_once_a_day_one_message_per_agency(harness
     assert await h.rows("SELECT count(*) FROM deliveries WHERE kind = 'nudge'") == [(3,)]
 
 
+async def test_no_nudge_on_a_weekday_left_out_of_nudge_days(tmp_path: Path, clock: Clock) -> None:
+    h = await start_harness(make_settings(tmp_path, nudge_days=[0, 1, 2, 4]), clock)
+    try:
+        await _submitted_plan(h)
+        # Thursday, 3 days before the report is due: a nudge on a nudge day (the test above)
+        assert await _nudges(h, dt.datetime(2026, 3, 12, 8, 30, tzinfo=VN)) == []
+        (nudge,) = await _nudges(h, dt.datetime(2026, 3, 16, 8, 30, tzinfo=VN))  # Monday
+        assert "hạn nộp 15/03/2026 (quá hạn 1 ngày), chưa nộp" in nudge
+    finally:
+        await stop_harness(h)
+
+
 async def test_the_results_spreadsheet_from_tonghop_and_the_cli(
     harness: Harness, tmp_path: Path
 ) -> None:

@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from domain.schedule import ScheduleConfig, in_quiet_hours, reminder_slot, summary_slot
+from domain.schedule import (
+    ScheduleConfig,
+    in_quiet_hours,
+    nudge_slot,
+    reminder_slot,
+    summary_slot,
+)
 
 DUE = dt.date(2026, 1, 21)  # a Wednesday
 CFG = ScheduleConfig()
@@ -61,3 +67,21 @@ def test_quiet_hours_wrap_midnight() -> None:
     )
     assert in_quiet_hours(dt.time(13), dt.time(12), dt.time(14))
     assert not in_quiet_hours(dt.time(13), dt.time(9), dt.time(9))
+
+
+@pytest.mark.parametrize(
+    ("at", "days", "slot"),
+    [
+        ("2026-12-04 08:00", (0, 1, 2, 3, 4), "nudge-2026-12-04"),  # Friday
+        ("2026-12-04 07:59", (0, 1, 2, 3, 4), None),
+        ("2026-12-04 21:00", (0, 1, 2, 3, 4), None),  # quiet hours
+        ("2026-12-05 09:00", (0, 1, 2, 3, 4), None),  # Saturday
+        ("2026-12-05 09:00", (0, 1, 2, 3, 4, 5), "nudge-2026-12-05"),  # a working Saturday
+        ("2026-12-04 09:00", (), None),  # nudges off
+    ],
+)
+def test_nudge_slot_on_the_configured_weekdays(
+    at: str, days: tuple[int, ...], slot: str | None
+) -> None:
+    cfg = ScheduleConfig(nudge_days=days)
+    assert nudge_slot(dt.datetime.fromisoformat(at), cfg) == slot

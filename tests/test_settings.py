@@ -25,9 +25,10 @@ def test_defaults_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", "123:s3cr3t-v4lue")
     monkeypatch.setenv("ADMIN_IDS", "11, 22, zalo:a1b2c3")
     monkeypatch.setenv("SUMMARY_TIME", "17:00")
+    monkeypatch.setenv("NUDGE_DAYS", "")
     s = load_settings()
     assert s.admin_accounts == {("telegram", "11"), ("telegram", "22"), ("zalo", "a1b2c3")}
-    assert s.summary_time == dt.time(17, 0)
+    assert s.summary_time == dt.time(17, 0) and s.nudge_days == []
     assert "s3cr3t" not in repr(s) and s.require_token() == "123:s3cr3t-v4lue"
 
 
@@ -43,6 +44,7 @@ def test_dotenv_file(tmp_path: Path) -> None:
         ("TIMEZONE", "Mars/Base", "Setting TIMEZONE is invalid: unknown time zone 'Mars/Base'"),
         ("ADMIN_IDS", "abc", "Setting ADMIN_IDS is invalid: 'abc': a Telegram user id"),
         ("BOT_API_URL", "ftp://x", "Setting BOT_API_URL is invalid: must start with http"),
+        ("NUDGE_DAYS", "1,7", "Setting NUDGE_DAYS is invalid: weekdays are 0 (Monday) to 6"),
     ],
 )
 def test_malformed_setting(
@@ -75,6 +77,7 @@ def test_env_example_is_a_valid_settings_file(tmp_path: Path) -> None:
     s = load_settings()
     assert s.summary_days == [0, 1, 2, 3, 4] and s.reminder_days_before == [3, 1, 0]
     assert s.quiet_start == dt.time(21, 0) and s.admin_ids == []
+    assert s.nudge_days == [0, 1, 2, 3, 4]
     with pytest.raises(SettingsError):
         s.require_token()  # left empty on purpose
 
