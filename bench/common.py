@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import platform
+import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -134,12 +137,39 @@ async def prepare(
     return db_path, campaign_file, campaign
 
 
-class Process:
-    """A bot (ours or the echo floor) as its own process, with its CPU time and peak memory."""
+_SYNC = re.compile(r"^\d+\s+(\d+\.\d+)\s+f(?:data)?sync\(", re.MULTILINE)
 
-    def __init__(self, argv: list[str], env: dict[str, str], log: Path) -> None:
+
+def strace_works() -> bool:
+    """Whether fsyncs can be counted here: strace installed and allowed to trace."""
+    if shutil.which("strace") is None:
+        return False
+    done = subprocess.run(
+        ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=fsync", "-o", os.devnull, "true"],
+        capture_output=True,
+    )
+    return done.returncode == 0
+
+
+class Process:
+    """A bot (ours or the echo floor) as its own process, with its CPU time and peak memory.
+
+    With ``trace``, the bot runs under ``strace --seccomp-bpf`` stopping only at fsync and
+    fdatasync (every thread and child): :meth:`fsyncs` counts them between two wall-clock times.
+    """
+
+    def __init__(
+        self, argv: list[str], env: dict[str, str], log: Path, trace: Path | None = None
+    ) -> None:
+        self.trace = trace
+        if trace is not None:
+            argv = [
+                "strace", "-f", "-qq", "--seccomp-bpf", "-ttt", "-e", "trace=fsync,fdatasync",
+                "-e", "signal=none", "-o", str(trace), "--", *argv,
+            ]  # fmt: skip
         self.argv, self.env, self.log = argv, env, log
         self.proc: asyncio.subprocess.Process | None = None
+        self.pid = 0  # the bot's (under strace, strace's child)
         self.started = 0.0
 
     async def start(self, standin: StandIn) -> float:
@@ -150,31 +180,42 @@ class Process:
             self.proc = await asyncio.create_subprocess_exec(
                 *self.argv, env=self.env, cwd=str(ROOT), stdout=out, stderr=out
             )
+        self.pid = self.proc.pid
         await standin.wait_for(
             lambda: standin.first_get_updates is not None, 60, "first getUpdates"
         )
         assert standin.first_get_updates is not None
+        if self.trace is not None:
+            children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+            self.pid = int(children[0])
         return standin.first_get_updates - self.started
 
     def cpu_seconds(self) -> float:
-        assert self.proc is not None
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         ticks = os.sysconf("SC_CLK_TCK")
         return (int(fields[11]) + int(fields[12])) / ticks
 
     def peak_rss_mib(self) -> float:
-        assert self.proc is not None
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def fsyncs(self, start: float, end: float) -> int:
+        """fsync and fdatasync calls between two ``time.time()`` values (traced runs only)."""
+        assert self.trace is not None
+        text = self.trace.read_text(errors="replace")
+        return sum(1 for m in _SYNC.finditer(text) if start <= float(m.group(1)) < end)
+
     async def stop(self) -> None:
         if self.proc and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGTERM)
             try:
                 await asyncio.wait_for(self.proc.wait(), 20)
             except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
                 self.proc.kill()
                 await self.proc.wait()
 

@@ -1,15 +1,22 @@
 """Deadline-eve rush: N focal persons complete their plans at once through the whole stack.
 
-    python bench/rush.py                      # 3,800 agencies, 50 persons at work at a time
+    python bench/rush.py                      # 3,800 agencies, 20 persons at work at a time
     python bench/rush.py --users 300 --seconds 20 --complete
 
 Each simulated focal person presses the buttons the bot actually showed and types answers: about
-50 updates for 2 shortcomings × 3 measures and a submission. Phase 1 offers a fixed load (default
-100 updates/s) and measures reply latency; phase 2 keeps --concurrency updates in flight
-(saturation) and measures throughput and CPU. The same phase 2 runs against a bare PTB echo bot
-(bench/echo_bot.py): CPU per update is reported as a ratio to that floor. The bot runs as its own
-process against the Bot API stand-in with Telegram's limits off (RATE_LIMIT_OVERALL=0): this
-measures our capacity, not Telegram's 30 messages/s.
+50 updates for 2 shortcomings × 3 measures and a submission, each sent once the answer to the
+last has come. After a warm-up, phase 1 offers a fixed load (default 100 updates/s) and measures
+reply latency (the measure steps apart); phase 2 the same while a reminder (/nhacnho) goes to
+every agency; phase 3 keeps --concurrency updates in flight (saturation) and measures throughput
+and CPU. Phases 1 and 3 run against a bare PTB echo bot too (bench/echo_bot.py): CPU per update
+is reported as a ratio to that floor, at the same offered rate and at saturation. The minute tick
+is pinned: no scheduled reminder, summary or nudge. In the last run the bot runs under strace
+(when it can) to count its fsyncs, and then a fourth phase starts it again with the nudges on
+and measures the fixed load while the minute tick goes over every agency.
+
+The bot runs as its own process against the Bot API stand-in with Telegram's limits off
+(RATE_LIMIT_OVERALL=0): this measures our capacity, not Telegram's 30 messages/s. The driver and
+the stand-in run in this process; the cores they use are reported.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import math
 import statistics
 import sys
 import tempfile
@@ -27,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Process, bot_env, machine, pct, prepare, user_id
+from bench.common import Process, bot_env, machine, pct, prepare, strace_works, user_id
 from bot.telegram.standin import Sent, StandIn
 
 Step = tuple[str, str, int]  # (kind, text or button prefix, which matching button)
@@ -86,10 +94,12 @@ class Driver:
     its next step once the answer to the last one has come (so they reach the measure steps and
     finish whole plans); one who has submitted leaves and the next person begins."""
 
-    def __init__(self, standin: StandIn, users: int, *, echo: bool, active: int = 20) -> None:
+    def __init__(
+        self, standin: StandIn, users: int, *, echo: bool, active: int = 20, first: int = 1
+    ) -> None:
         self.standin = standin
         self.echo = echo
-        self.users = {user_id(n): User(user_id(n)) for n in range(1, users + 1)}
+        self.users = {user_id(n): User(user_id(n)) for n in range(first, users + 1)}
         everyone = deque(self.users.values())
         self.ready: deque[User] = deque(everyone.popleft() for _ in range(min(active, users)))
         self.later = everyone
@@ -104,6 +114,8 @@ class Driver:
     def _on_send(self, sent: Sent) -> None:
         if sent.text.startswith("⏰"):  # a reminder of the broadcast, not a reply
             self.reminders += 1
+            return
+        if sent.chat_id not in self.users:  # a nudge to someone of an earlier run
             return
         if sent.buttons:
             self.shown[sent.chat_id] = sent
@@ -192,6 +204,30 @@ class Driver:
             await asyncio.sleep(0.005)
 
 
+# The minute tick pinned: no scheduled reminder, summary or nudge in the measured phases.
+PINNED = {"REMINDER_DAYS_BEFORE": "", "SUMMARY_DAYS": "", "NUDGE_DAYS": ""}
+# The nudge scan on: every minute of every day (no quiet hours), each tick goes over every agency.
+NUDGING = {"NUDGE_DAYS": "0,1,2,3,4,5,6", "REMINDER_TIME": "00:00", "QUIET_START": "00:00",
+           "QUIET_END": "00:00"}  # fmt: skip
+
+
+class Harness:
+    """The CPU the driver and the stand-in (this process) use, and the fsyncs the bot makes."""
+
+    def __init__(self, proc: Process) -> None:
+        self.proc = proc
+        self.cpu0, self.wall0, self.time0 = 0.0, 0.0, 0.0
+
+    def begin(self) -> None:
+        self.cpu0, self.wall0, self.time0 = time.process_time(), time.monotonic(), time.time()
+
+    def cores(self) -> float:
+        return (time.process_time() - self.cpu0) / max(time.monotonic() - self.wall0, 1e-9)
+
+    def fsyncs(self) -> float:
+        return float(self.proc.fsyncs(self.time0, time.time())) if self.proc.trace else math.nan
+
+
 async def measure(
     kind: str,
     folder: Path,
@@ -202,35 +238,37 @@ async def measure(
     complete: bool,
     active: int = 20,
     warmup: float = 3.0,
+    last: bool = False,
+    nudges: bool = True,
 ) -> dict[str, float]:
+    """One run. ``last`` (ours only): the bot under strace counting fsyncs, and after it (with
+    ``nudges``) the nudge phase."""
     standin = StandIn(limits=False)
     await standin.start()
     # Conditions pinned, whatever the day and hour: the deadline a month away, no scheduled
-    # reminder or summary; the broadcast is the one asked for (/nhacnho) in its own phase.
+    # reminder, summary or nudge; the broadcast is the one asked for (/nhacnho) in its own phase.
     due = dt.date.today() + dt.timedelta(days=30)
     db_path, campaign_file, _ = await prepare(folder, users, due=due, consolidator=True)
-    env = bot_env(
-        standin,
-        db_path,
-        campaign_file,
-        RATE_LIMIT_OVERALL="0",
-        REMINDER_DAYS_BEFORE="",
-        SUMMARY_DAYS="",
-    )
+    env = bot_env(standin, db_path, campaign_file, RATE_LIMIT_OVERALL="0", **PINNED)
     argv = (
         [sys.executable, "-m", "bot", "run"]
         if kind == "ours"
         else [sys.executable, str(Path(__file__).with_name("echo_bot.py"))]
     )
-    proc = Process(argv, env, folder / f"{kind}.log")
+    trace = folder / "fsync.trace" if last and kind == "ours" and strace_works() else None
+    proc = Process(argv, env, folder / f"{kind}.log", trace)
+    harness = Harness(proc)
     out: dict[str, float] = {}
     try:
         out["startup_s"] = await proc.start(standin)
         driver = Driver(standin, users, echo=kind == "echo", active=active)
         await driver.fixed(rate, warmup)  # into the wizard, caches warm: not measured
         cpu0 = proc.cpu_seconds()
+        harness.begin()
         offered, fixed_lat = await driver.fixed(rate, seconds)
         out["fixed_cpu_per_1000"] = (proc.cpu_seconds() - cpu0) / max(offered, 1) * 1000
+        out["fixed_harness_cores"] = harness.cores()
+        out["fixed_fsyncs"] = harness.fsyncs() / max(offered, 1)
         out["fixed_offered"] = offered
         out["measure_p50"] = pct(driver.measure_latencies, 50)
         out["measure_p99"] = pct(driver.measure_latencies, 99)
@@ -251,8 +289,11 @@ async def measure(
             out["cast_reminders"] = driver.reminders
             out["cast_measure_p99"] = pct(driver.measure_latencies, 99)
         cpu0 = proc.cpu_seconds()
+        harness.begin()
         handled, elapsed, sat_lat = await driver.saturate(concurrency, seconds)
         cpu = proc.cpu_seconds() - cpu0
+        out["sat_harness_cores"] = harness.cores()
+        out["sat_fsyncs"] = harness.fsyncs() / max(handled, 1)
         out["sat_updates"], out["sat_rate"] = handled, handled / elapsed
         out["sat_p50"], out["sat_p95"], out["sat_p99"] = (
             pct(sat_lat, 50),
@@ -267,8 +308,45 @@ async def measure(
         out["db_mib"] = sum(p.stat().st_size for p in folder.glob("bench.sqlite3*")) / 2**20
     finally:
         await proc.stop()
+    try:
+        if last and nudges and kind == "ours":
+            first = sum(1 for u in driver.users.values() if u.step) + 1
+            out.update(await nudging(standin, env, folder, users, rate, seconds, active, first))
+    finally:
         await standin.stop()
     return out
+
+
+async def nudging(
+    standin: StandIn,
+    env: dict[str, str],
+    folder: Path,
+    users: int,
+    rate: float,
+    seconds: float,
+    active: int,
+    first: int,
+) -> dict[str, float]:
+    """The same fixed load while the minute tick goes over every agency for nudges: the bot
+    again on the same database with the nudges on, persons who have not begun yet; the phase is
+    placed so that the tick falls 2 s into it (after a warm-up of at least 3 s)."""
+    proc = Process([sys.executable, "-m", "bot", "run"], {**env, **NUDGING}, folder / "nudge.log")
+    try:
+        await proc.start(standin)  # its first tick goes over every agency at once
+        driver = Driver(standin, users, echo=False, active=active, first=first)
+        ahead = 60 - time.time() % 60  # the scheduler ticks half a second after each minute
+        while ahead < 3 + 1.5:
+            ahead += 60
+        await driver.fixed(rate, ahead - 1.5)  # warm-up, not measured
+        _offered, lat = await driver.fixed(rate, seconds)
+        return {
+            "nudge_p50": pct(lat, 50),
+            "nudge_p95": pct(lat, 95),
+            "nudge_p99": pct(lat, 99),
+            "nudge_measure_p99": pct(driver.measure_latencies, 99),
+        }
+    finally:
+        await proc.stop()
 
 
 def _ratio(ours: float, floor: float) -> float:
@@ -301,6 +379,8 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
                     complete,
                     args.active,
                     args.warmup,
+                    last=r == args.repeat - 1,
+                    nudges=args.nudges,
                 )
             )
             echo_runs.append(
@@ -323,7 +403,12 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
     e = {k: med(echo_runs, k) for k in echo_runs[0]}
     o["ratio"] = statistics.median(ratios)
     o["fixed_ratio"] = statistics.median(fixed_ratios)
-    o["completed_plans"] = ours_runs[-1]["completed_plans"]
+    # of the last run only: the fsyncs (counted under strace) and the nudge phase
+    for key, value in ours_runs[-1].items():
+        if key not in ours_runs[0] or "fsyncs" in key or key == "completed_plans":
+            o[key] = value
+    for key in ("nudge_p50", "nudge_p95", "nudge_p99"):
+        o.setdefault(key, math.nan)
     rows = [
         ("start-up to first getUpdates", f"{o['startup_s']:.2f} s", f"{e['startup_s']:.2f} s"),
         (
@@ -346,6 +431,11 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
             f"{o['cast_p50'] * 1e3:.0f} / {o['cast_p95'] * 1e3:.0f} / {o['cast_p99'] * 1e3:.0f} ms",
             "—",
         ),
+        (
+            "… while the minute tick goes over every agency for nudges (last run)",
+            f"{o['nudge_p50'] * 1e3:.0f} / {o['nudge_p95'] * 1e3:.0f} / {o['nudge_p99'] * 1e3:.0f} ms",
+            "—",
+        ),
         ("updates/s sustained (saturation)", f"{o['sat_rate']:.0f}", f"{e['sat_rate']:.0f}"),
         (
             "reply latency at saturation (p50/p95/p99)",
@@ -354,6 +444,16 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
         ),
         ("CPU seconds per 1,000 updates", f"{o['cpu_per_1000']:.2f}", f"{e['cpu_per_1000']:.2f}"),
         ("CPU per update at saturation, ratio to the echo floor", f"{o['ratio']:.2f}×", "1.00×"),
+        (
+            f"fsyncs per update at {args.rate:g}/s / at saturation (last run, strace)",
+            f"{o['fixed_fsyncs']:.2f} / {o['sat_fsyncs']:.2f}",
+            "—",
+        ),
+        (
+            f"cores used by the driver and stand-in at {args.rate:g}/s / at saturation",
+            f"{o['fixed_harness_cores']:.2f} / {o['sat_harness_cores']:.2f}",
+            f"{e['fixed_harness_cores']:.2f} / {e['sat_harness_cores']:.2f}",
+        ),
         ("peak RSS of the bot", f"{o['rss_mib']:.0f} MiB", f"{e['rss_mib']:.0f} MiB"),
         ("database size", f"{o['db_mib']:.1f} MiB", "—"),
         (
@@ -378,6 +478,12 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=3, help="runs; medians are reported")
     parser.add_argument("--active", type=int, default=20, help="persons at work at a time")
     parser.add_argument("--warmup", type=float, default=3, help="seconds not measured")
+    parser.add_argument(
+        "--nudges",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the phase with the nudge scan (waits for the minute tick: up to a minute)",
+    )
     parser.add_argument(
         "--complete",
         action=argparse.BooleanOptionalAction,

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
     [
         (
             "rush.py",
-            ["--users", "4", "--seconds", "1", "--repeat", "1"],
+            ["--users", "4", "--seconds", "1", "--repeat", "1", "--no-nudges"],
             "plans completed and submitted",
         ),
         ("broadcast.py", ["--chats", "5"], "5/5 reminders"),
