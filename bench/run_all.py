@@ -145,8 +145,7 @@ def main() -> None:
                 f"{n['too_many']:.0f}",
                 n["sent"] >= args.agencies and n["too_many"] == 0,
             )
-            for n in [fol["nudges"]]
-            if "nudges" in fol
+            for n in ([fol["nudges"]] if "nudges" in fol else [])
         ],
     ]
     fsyncs = (
