@@ -6,7 +6,9 @@ one per recipient, broadcasts capped so that they never hold up a reply. After a
 row sent, in a transaction that commits before that recipient's next message is taken: a kill
 between a send and its mark repeats at most that one message per recipient, never more. (The
 marks are not held back to share a transaction: a kill in that longer window would repeat more
-messages, and a second kill could send one a third time — measured by the crash soak.)
+messages, and a second kill could send one a third time — measured by the crash soak.) That
+transaction is not synced to disk on its own (``durable=False``): a kill loses nothing of it (WAL),
+a power cut could lose the last marks, and those messages would go once more.
 
 The core hands the sender the rows it just committed (:meth:`Sender.feed`): the replies of the
 rush are not read back. Anything else (the scheduler, the report worker, another process) wakes it
@@ -386,7 +388,10 @@ class Sender:
                 await tx.usage.add(self.channel, month, used)
             return sent
 
-        sent = await self.db.at_once(record)
+        # The outbox rows were committed durably by whoever queued them; these records, if a
+        # power cut took them, would only have a message sent once more: not synced on their own
+        # (a kill of the process loses none), they ride on the next durable commit.
+        sent = await self.db.at_once(record, durable=False)
         for recipient in dropped:  # everything that waited for them was dropped too
             for queue in self._queues.pop(recipient, ()):
                 self._known.difference_update(item.id for item in queue)

@@ -88,17 +88,28 @@ Item = TypeVar("Item")
 
 
 def _whole(
-    unit: Callable[[Repos], Coroutine[Any, Any, T]], write: bool, raw: sqlite3.Connection
+    unit: Callable[[Repos], Coroutine[Any, Any, T]],
+    write: bool,
+    durable: bool,
+    raw: sqlite3.Connection,
 ) -> T:
-    raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-    result = drive(unit(Repos(InThread(raw))))
-    if not write:
-        raw.execute("ROLLBACK")
+    if not durable:  # this commit is not synced to disk by itself (see Database.at_once)
+        raw.execute("PRAGMA synchronous = NORMAL")
+    try:
+        raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        result = drive(unit(Repos(InThread(raw))))
+        if not write:
+            raw.execute("ROLLBACK")
+            return result
+        crashpoint("before_commit")
+        raw.execute("COMMIT")
+        crashpoint("after_commit")
         return result
-    crashpoint("before_commit")
-    raw.execute("COMMIT")
-    crashpoint("after_commit")
-    return result
+    finally:
+        if not durable:
+            if raw.in_transaction:  # the pragma is refused inside one: _closing rolls it back
+                raw.rollback()
+            raw.execute("PRAGMA synchronous = FULL")
 
 
 def _batch(
@@ -290,13 +301,23 @@ class Database:
             return await self._conn._execute(_closing, work, raw)  # type: ignore[no-untyped-call,no-any-return]
 
     async def at_once(
-        self, unit: Callable[[Repos], Coroutine[Any, Any, T]], *, write: bool = True
+        self,
+        unit: Callable[[Repos], Coroutine[Any, Any, T]],
+        *,
+        write: bool = True,
+        durable: bool = True,
     ) -> T:
         """One unit of work whose transaction runs whole on the database thread, in one trip:
         the lock is held only while it runs there (a batch of a broadcast takes a few
         milliseconds, not a hop per statement while people wait to be answered). ``write``
-        False: a read (one snapshot, no write lock, nothing committed)."""
-        return await self.on_thread(functools.partial(_whole, unit, write))
+        False: a read (one snapshot, no write lock, nothing committed).
+
+        ``durable`` False: the commit is not synced to disk itself (``synchronous = NORMAL``
+        for it): it survives the process being killed at any moment, as every commit does in
+        WAL mode, and becomes durable against a power cut with the next durable commit (the log
+        is synced in order). Only for records whose loss at a power cut repeats work, never
+        loses it: the sender's marks of messages sent (lost, the message is sent again)."""
+        return await self.on_thread(functools.partial(_whole, unit, write, durable))
 
     async def batch(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from db import Database
 from db.connection import migrations
+from db.repos import Repos
 
 
 async def test_pragmas_and_migrations(tmp_path: Path) -> None:
@@ -21,6 +23,38 @@ async def test_pragmas_and_migrations(tmp_path: Path) -> None:
         async with db._conn.execute("PRAGMA foreign_keys") as cur:
             assert (await cur.fetchone())[0] == 1
         assert await db.migrate() == len(migrations())  # idempotent
+    finally:
+        await db.close()
+
+
+async def test_a_commit_not_synced_is_kept_and_the_next_ones_are_synced_again(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "k.sqlite3")
+
+    async def add(tx: Repos, code: str = "N") -> int:
+        await tx.campaigns._run("INSERT INTO agencies (code, name) VALUES (?, 'n')", (code,))
+        (row,) = await tx.campaigns._conn.execute_fetchall("PRAGMA synchronous")
+        return int(row[0])
+
+    async def fail(tx: Repos) -> int:
+        await add(tx, "F")
+        raise RuntimeError("boom")
+
+    try:
+        assert await db.at_once(add, durable=False) == 1  # NORMAL for this commit only
+        with pytest.raises(RuntimeError):
+            await db.at_once(fail, durable=False)
+        assert await db.at_once(functools.partial(add, code="D")) == 2  # FULL again
+        async with db.read() as tx:
+            assert await tx.campaigns.agency_by_code("N") is not None
+            assert await tx.campaigns.agency_by_code("F") is None
+    finally:
+        await db.close()
+    db = await Database.open(tmp_path / "k.sqlite3")  # and after closing: still there
+    try:
+        async with db.read() as tx:
+            assert await tx.campaigns.agency_by_code("N") is not None
     finally:
         await db.close()
 
